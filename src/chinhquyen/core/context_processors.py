@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def platform(request: HttpRequest) -> dict:
+    """Names every page shows: the platform and the province it serves."""
+    from chinhquyen.organizations.selectors import home_province
+
+    province = home_province()
+    return {
+        "PLATFORM_NAME": settings.PLATFORM_NAME,
+        "PROVINCE": province,
+        "PROVINCE_NAME": province.name if province else "",
+    }

@@ -1,0 +1,119 @@
+"""Write side of the outbox: publish inside the change's transaction; deliver from the worker."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from chinhquyen.events import registry
+from chinhquyen.events.models import Delivery, OutboxEvent
+
+log = logging.getLogger(__name__)
+
+
+def publish(
+    event_type: str,
+    *,
+    aggregate: models.Model | None = None,
+    aggregate_type: str = "",
+    aggregate_id: str | int = "",
+    payload: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> OutboxEvent:
+    """Write an event and one delivery per registered handler, in the caller's transaction.
+
+    The worker's task rows are written in the same transaction too (the database task backend
+    stores them in this database), so a rolled-back change leaves neither event nor task.
+    Publishing twice with the same ``idempotency_key`` returns the first event.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("events.publish() must be called inside transaction.atomic().")
+    if aggregate is not None:
+        aggregate_type = aggregate_type or aggregate._meta.label_lower
+        aggregate_id = aggregate_id or aggregate.pk
+    key = idempotency_key or f"{event_type}:{uuid.uuid4()}"
+    existing = OutboxEvent.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    event = OutboxEvent.objects.create(
+        event_type=event_type,
+        aggregate_type=aggregate_type,
+        aggregate_id=str(aggregate_id),
+        payload=payload or {},
+        idempotency_key=key,
+    )
+    for name in registry.handlers_for(event_type):
+        delivery = Delivery.objects.create(event=event, handler=name, next_attempt_at=timezone.now())
+        _enqueue(delivery)
+    return event
+
+
+def _enqueue(delivery: Delivery, run_after=None) -> None:
+    from chinhquyen.events.tasks import deliver
+
+    task = deliver.using(run_after=run_after) if run_after else deliver
+    task.enqueue(delivery.pk)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min … capped at 1 hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def deliver(delivery_id: int) -> str:
+    """Run one delivery. Returns its new status. Safe to call twice: delivered stays delivered."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update().select_related("event").filter(pk=delivery_id).first()
+        )
+        if delivery is None or delivery.status in (Delivery.Status.DELIVERED, Delivery.Status.DEAD):
+            return delivery.status if delivery else "missing"
+        fn = registry.get(delivery.handler)
+        delivery.attempts += 1
+        try:
+            if fn is None:
+                raise LookupError(f"no handler registered under {delivery.handler}")
+            with transaction.atomic():
+                fn(delivery.event, delivery)
+        except Exception as exc:  # noqa: BLE001 - any handler failure is retried
+            delivery.last_error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000]
+            if delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                delivery.status = Delivery.Status.DEAD
+                delivery.next_attempt_at = None
+                log.error("outbox delivery %s dead after %s attempts", delivery.pk, delivery.attempts)
+            else:
+                delivery.status = Delivery.Status.FAILED
+                delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+                _enqueue(delivery, run_after=delivery.next_attempt_at)
+                log.warning("outbox delivery %s failed, retry at %s", delivery.pk, delivery.next_attempt_at)
+        else:
+            delivery.status = Delivery.Status.DELIVERED
+            delivery.delivered_at = timezone.now()
+            delivery.next_attempt_at = None
+            delivery.last_error = ""
+        delivery.save()
+        return delivery.status
+
+
+def retry(delivery: Delivery) -> None:
+    """Give a dead or failed delivery another go now (admin action, CLI)."""
+    with transaction.atomic():
+        delivery.status = Delivery.Status.PENDING
+        delivery.next_attempt_at = timezone.now()
+        delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])
+        _enqueue(delivery)
+
+
+def deliver_due(limit: int = 500) -> int:
+    """Deliver whatever is due now, in this process (used by tests and ``chinhquyen outbox``)."""
+    due = Delivery.objects.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED], next_attempt_at__lte=timezone.now()
+    ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    return sum(1 for pk in list(due) if deliver(pk) == Delivery.Status.DELIVERED)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorkspaceConfig(AppConfig):
+    name = "chinhquyen.web.workspace"
+    label = "workspace"
+    verbose_name = "Không gian làm việc"
