@@ -19,7 +19,7 @@ def province(db) -> AdministrativeUnit:
 def agency_tree(db, province) -> dict[str, Agency]:
     """UBND tỉnh → Sở Tư pháp, Sở Xây dựng; UBND phường Trường Vinh; each with a unit."""
     ward = AdministrativeUnit.objects.create(
-        code="16681", name="Phường Trường Vinh", level="ward", kind="Phường", province=province
+        code="16690", name="Phường Trường Vinh", level="ward", kind="Phường", province=province
     )
     root = Agency.objects.create(code="000.00.00.H41", name="UBND tỉnh Nghệ An", kind="province_committee",
                                  admin_unit=province)

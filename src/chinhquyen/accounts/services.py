@@ -15,6 +15,10 @@ from chinhquyen.events import services as events
 from chinhquyen.lib import cccd, phone
 
 
+# ``actor=None`` means the system itself (a CLI command, the demo loader, a migration); views and
+# API handlers always pass ``request.user``.
+
+
 def _clean_contact(*, email: str | None, phone_number: str | None) -> tuple[str | None, str | None]:
     email = (email or "").strip().lower() or None
     phone_value = None
@@ -85,7 +89,7 @@ def create_official(
     position: str = "",
     roles: list[str] | tuple[str, ...] = (),
 ) -> User:
-    if not permissions.can_manage_officials(actor, agency):
+    if actor is not None and not permissions.can_manage_officials(actor, agency):
         raise PermissionDenied("Bạn không có quyền tạo tài khoản cán bộ cho cơ quan này.")
     if unit is not None and unit.agency_id != agency.pk:
         raise ValidationError({"unit": "Đơn vị phải thuộc cơ quan của cán bộ."})
@@ -121,9 +125,9 @@ def grant_role(
         raise ValidationError({"role": "Vai trò không hợp lệ."})
     if not user.is_official:
         raise ValidationError("Chỉ giao vai trò cho tài khoản cán bộ.")
-    if role == Role.PROVINCE_ADMIN and not permissions.is_province_admin(actor):
+    if actor is not None and role == Role.PROVINCE_ADMIN and not permissions.is_province_admin(actor):
         raise PermissionDenied("Chỉ quản trị cấp tỉnh được giao quyền quản trị.")
-    if not permissions.can_manage_officials(actor, agency):
+    if actor is not None and not permissions.can_manage_officials(actor, agency):
         raise PermissionDenied("Bạn không có quyền giao vai trò trong cơ quan này.")
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(
@@ -134,6 +138,20 @@ def grant_role(
                          changes={"role": role, "agency": agency.code, "include_children": include_children})
     user.__dict__.pop("_role_cache", None)
     return assignment
+
+
+def make_administrator(*, actor: Any, user: User) -> User:
+    """Give an official access to the admin site with every permission (province IT staff)."""
+    if actor is not None and not permissions.is_province_admin(actor):
+        raise PermissionDenied("Chỉ quản trị cấp tỉnh được cấp quyền quản trị hệ thống.")
+    if not user.is_official:
+        raise ValidationError("Chỉ tài khoản cán bộ mới được cấp quyền quản trị hệ thống.")
+    with transaction.atomic():
+        user.is_staff = True
+        user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
+        audit.record("accounts.make_administrator", obj=user, actor=actor, object_label=user.username)
+    return user
 
 
 def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:

@@ -75,6 +75,8 @@ def deliver(delivery_id: int) -> str:
         )
         if delivery is None or delivery.status in (Delivery.Status.DELIVERED, Delivery.Status.DEAD):
             return delivery.status if delivery else "missing"
+        if delivery.next_attempt_at and delivery.next_attempt_at > timezone.now() + timedelta(seconds=1):
+            return delivery.status  # not due yet: another queued task will run it then
         fn = registry.get(delivery.handler)
         delivery.attempts += 1
         try:
@@ -109,6 +111,29 @@ def retry(delivery: Delivery) -> None:
         delivery.next_attempt_at = timezone.now()
         delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])
         _enqueue(delivery)
+
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+def requeue_stale() -> int:
+    """Re-enqueue deliveries that are overdue by :data:`STALE_AFTER`.
+
+    That happens only when a worker died while running a task (its task row stays "running").
+    ``deliver`` is idempotent and skips what is not due, so a duplicate task does no harm.
+    """
+    now = timezone.now()
+    stale = Delivery.objects.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED], next_attempt_at__lt=now - STALE_AFTER
+    )
+    count = 0
+    with transaction.atomic():
+        for delivery in stale.select_for_update()[:1000]:
+            delivery.next_attempt_at = now
+            delivery.save(update_fields=["next_attempt_at", "updated_at"])
+            _enqueue(delivery)
+            count += 1
+    return count
 
 
 def deliver_due(limit: int = 500) -> int:
