@@ -1,0 +1,97 @@
+"""Health endpoint, security headers, and who may open which page."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == {"status": "ok", "vendor": connection.vendor}
+
+
+def test_healthz_reports_a_broken_database(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(self, sql, params=None):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"]["status"] == "error"
+
+
+def test_home_is_vietnamese_with_secure_headers(client, agency_tree):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="vi"' in html
+    assert "Nghệ An" in html
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/can-bo/", "/can-bo/co-quan/", "/can-bo/nhat-ky/", "/tai-khoan/ho-so/"])
+def test_anonymous_is_sent_to_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response.url.startswith("/tai-khoan/dang-nhap/")
+
+
+@pytest.mark.parametrize("path", ["/can-bo/", "/can-bo/co-quan/", "/can-bo/nhat-ky/"])
+def test_citizen_gets_403_in_workspace(client, citizen, path):
+    client.force_login(citizen)
+    response = client.get(path)
+    assert response.status_code == 403
+    assert "cán bộ" in response.content.decode() or "quyền" in response.content.decode()
+
+
+def test_specialist_cannot_read_audit_log(client, officials):
+    client.force_login(officials["justice_specialist"])
+    assert client.get("/can-bo/nhat-ky/").status_code == 403
+    assert client.get("/quan-tri/").status_code == 302  # not staff: sent to the admin login
+
+
+def test_agency_tree_shows_only_the_officials_scope(client, officials, agency_tree):
+    client.force_login(officials["justice_specialist"])
+    html = client.get("/can-bo/co-quan/").content.decode()
+    assert "Sở Tư pháp" in html
+    assert "Sở Xây dựng" not in html
+    client.force_login(officials["root_leader"])
+    html = client.get("/can-bo/co-quan/").content.decode()
+    assert "Sở Tư pháp" in html and "Sở Xây dựng" in html
+
+
+def test_unknown_page_is_a_vietnamese_404(client):
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+
+
+def test_csrf_is_enforced(citizen):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/tai-khoan/dang-nhap/", {"username": citizen.phone, "password": "x"})
+    assert response.status_code == 403
+
+
+def test_api_lists_provinces_and_agencies(client, agency_tree):
+    provinces = client.get("/api/v1/organizations/provinces").json()
+    assert provinces == [{"code": "40", "name": "Tỉnh Nghệ An", "level": "province", "kind": "Tỉnh",
+                          "province_code": None}]
+    codes = [a["code"] for a in client.get("/api/v1/organizations/agencies").json()]
+    assert "000.00.01.H41" in codes
+
+
+def test_openapi_docs_are_served_locally(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "chinhquyen API"
