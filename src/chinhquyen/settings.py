@@ -248,6 +248,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("CHINHQUYEN_EMAIL_HOST", "")

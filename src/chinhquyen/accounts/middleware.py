@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -28,6 +28,12 @@ class RequireTwoFactorMiddleware:
         ):
             from django_otp import user_has_device
 
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "Tài khoản quản trị cần xác thực hai lớp trước khi dùng API.",
+                     "code": "two_factor_required"},
+                    status=403,
+                )
             target = "accounts:otp_verify" if user_has_device(user) else "accounts:otp_setup"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)

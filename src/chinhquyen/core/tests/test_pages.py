@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,32 @@ def test_openapi_docs_are_served_locally(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "chinhquyen API"
+
+
+def test_api_me_needs_login_and_masks_personal_data(client, citizen):
+    response = client.get("/api/v1/accounts/me")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Vui lòng đăng nhập."
+    citizen.identity_number = "040090001234"
+    citizen.save()
+    client.force_login(citizen)
+    body = client.get("/api/v1/accounts/me").json()
+    assert body["identity_number_masked"] == "*********234"
+    assert body["phone_masked"] == "09******78"
+    assert "040090001234" not in str(body)
+
+
+def test_api_audit_is_for_administrators_only(client, officials):
+    client.force_login(officials["justice_specialist"])
+    response = client.get("/api/v1/audit/records")
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    client.force_login(officials["admin"])
+    refused = client.get("/api/v1/audit/records")
+    assert refused.status_code == 403 and refused.json()["code"] == "two_factor_required"
+    device = TOTPDevice.objects.create(user=officials["admin"], name="app", confirmed=True)
+    client.post("/tai-khoan/xac-thuc-hai-lop/", {"token": f"{totp(device.bin_key):06d}"})
+    records = client.get("/api/v1/audit/records")
+    assert records.status_code == 200 and isinstance(records.json(), list)
+    verify = client.post("/api/v1/audit/verify")
+    assert verify.status_code == 200 and verify.json()["ok"] is True
