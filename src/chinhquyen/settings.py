@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "chinhquyen.audit",
     "chinhquyen.events",
     "chinhquyen.calendars",
+    "chinhquyen.catalog",
     # faces
     "chinhquyen.api",
     "chinhquyen.web.portal",
@@ -93,7 +94,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "chinhquyen.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 def platform(request: HttpRequest) -> dict:
     """Names every page shows: the platform and the province it serves."""
+    from chinhquyen.accounts.permissions import is_province_admin
     from chinhquyen.organizations.selectors import home_province
 
     province = home_province()
@@ -11,4 +12,5 @@ def platform(request: HttpRequest) -> dict:
         "PLATFORM_NAME": settings.PLATFORM_NAME,
         "PROVINCE": province,
         "PROVINCE_NAME": province.name if province else "",
+        "is_province_admin": is_province_admin(getattr(request, "user", None)),
     }

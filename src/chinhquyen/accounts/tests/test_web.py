@@ -78,11 +78,12 @@ def test_password_reset_mail_goes_through_outbox_and_smtp(client, citizen, smtp_
 def test_password_reset_says_the_same_for_unknown_accounts(client, citizen, smtp_server):
     known = client.post("/tai-khoan/quen-mat-khau/", {"identifier": citizen.phone}).content
     unknown = client.post("/tai-khoan/quen-mat-khau/", {"identifier": "0999999999"}).content
-    strip = lambda html: re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)  # noqa: E731
+    strip = lambda html: re.sub(rb"[A-Za-z0-9]{64}", b"", html)  # noqa: E731 - CSRF tokens differ
     assert strip(known) == strip(unknown)
 
 
-def test_administrator_must_set_up_and_pass_totp(client, officials):
+def test_administrator_must_set_up_and_pass_totp(client, officials, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # a failed code delays the next try; not what is tested here
     admin = officials["admin"]
     admin.is_staff = True
     admin.save()

@@ -126,3 +126,16 @@ def test_api_audit_is_for_administrators_only(client, officials):
     assert records.status_code == 200 and isinstance(records.json(), list)
     verify = client.post("/api/v1/audit/verify")
     assert verify.status_code == 200 and verify.json()["ok"] is True
+
+
+def test_pages_stay_vietnamese_for_an_english_browser(client):
+    response = client.post("/tai-khoan/dang-nhap/", {}, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = response.content.decode()
+    assert "This field is required" not in html
+    assert response["Content-Language"] == "vi"
+
+
+def test_english_is_available_on_request(client):
+    client.cookies["django_language"] = "en"
+    response = client.post("/tai-khoan/dang-nhap/", {})
+    assert response["Content-Language"] == "en"
