@@ -38,24 +38,32 @@ def main() -> None:
         started = time.perf_counter()
         for i in range(n):
             with transaction.atomic():
-                audit.record("bench.append", object_type="bench.thing", object_id=i,
-                             changes={"trạng thái": {"before": "mới", "after": "đã tiếp nhận"}})
+                audit.record(
+                    "bench.append",
+                    object_type="bench.thing",
+                    object_id=i,
+                    changes={"trạng thái": {"before": "mới", "after": "đã tiếp nhận"}},
+                )
         runs.append(time.perf_counter() - started)
     started = time.perf_counter()
     result = audit.verify_chain()
     verify_s = time.perf_counter() - started
     median = statistics.median(runs)
-    print(json.dumps({
-        "name": "audit_chain",
-        "database": connection.vendor,
-        "appends_per_run": n,
-        "runs_s": [round(r, 4) for r in runs],
-        "median_s": round(median, 4),
-        "appends_per_s": round(n / median, 1),
-        "verify_records": result.checked,
-        "verify_s": round(verify_s, 4),
-        "verify_ok": result.ok,
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "audit_chain",
+                "database": connection.vendor,
+                "appends_per_run": n,
+                "runs_s": [round(r, 4) for r in runs],
+                "median_s": round(median, 4),
+                "appends_per_s": round(n / median, 1),
+                "verify_records": result.checked,
+                "verify_s": round(verify_s, 4),
+                "verify_ok": result.ok,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ def main() -> int:
     results, failed = [], []
     env = {**os.environ, "CHINHQUYEN_DEBUG": "1"}
     for script in sorted(HERE.glob("bench_*.py")):
-        proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env)  # noqa: S603
+        proc = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, env=env
+        )  # noqa: S603
         if proc.returncode != 0:
             failed.append({"bench": script.stem, "stderr": proc.stderr[-2000:]})
             continue

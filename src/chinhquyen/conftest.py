@@ -12,7 +12,9 @@ PASSWORD = "Mat-khau-thu-nghiem-2026"
 
 @pytest.fixture
 def province(db) -> AdministrativeUnit:
-    return AdministrativeUnit.objects.create(code="40", name="Tỉnh Nghệ An", level="province", kind="Tỉnh")
+    return AdministrativeUnit.objects.create(
+        code="40", name="Tỉnh Nghệ An", level="province", kind="Tỉnh"
+    )
 
 
 @pytest.fixture
@@ -21,30 +23,57 @@ def agency_tree(db, province) -> dict[str, Agency]:
     ward = AdministrativeUnit.objects.create(
         code="16690", name="Phường Trường Vinh", level="ward", kind="Phường", province=province
     )
-    root = Agency.objects.create(code="000.00.00.H41", name="UBND tỉnh Nghệ An", kind="province_committee",
-                                 admin_unit=province)
-    justice = Agency.objects.create(code="000.00.01.H41", name="Sở Tư pháp", short_name="STP", parent=root,
-                                    admin_unit=province)
-    building = Agency.objects.create(code="000.00.02.H41", name="Sở Xây dựng", short_name="SXD", parent=root,
-                                     admin_unit=province)
-    ward_committee = Agency.objects.create(code="000.00.51.H41", name="UBND phường Trường Vinh",
-                                           kind="ward_committee", parent=root, admin_unit=ward)
+    root = Agency.objects.create(
+        code="000.00.00.H41",
+        name="UBND tỉnh Nghệ An",
+        kind="province_committee",
+        admin_unit=province,
+    )
+    justice = Agency.objects.create(
+        code="000.00.01.H41", name="Sở Tư pháp", short_name="STP", parent=root, admin_unit=province
+    )
+    building = Agency.objects.create(
+        code="000.00.02.H41", name="Sở Xây dựng", short_name="SXD", parent=root, admin_unit=province
+    )
+    ward_committee = Agency.objects.create(
+        code="000.00.51.H41",
+        name="UBND phường Trường Vinh",
+        kind="ward_committee",
+        parent=root,
+        admin_unit=ward,
+    )
     for agency in (justice, building, ward_committee):
         Unit.objects.create(agency=agency, code="VP", name="Văn phòng")
     return {"root": root, "justice": justice, "building": building, "ward": ward_committee}
 
 
-def make_official(username: str, agency: Agency, *roles: str, include_children: bool = False, **extra) -> User:
-    user = User.objects.create_user(username, PASSWORD, full_name=extra.pop("full_name", username.title()),
-                                    kind=User.Kind.OFFICIAL, agency=agency, **extra)
+def make_official(
+    username: str, agency: Agency, *roles: str, include_children: bool = False, **extra
+) -> User:
+    user = User.objects.create_user(
+        username,
+        PASSWORD,
+        full_name=extra.pop("full_name", username.title()),
+        kind=User.Kind.OFFICIAL,
+        agency=agency,
+        **extra,
+    )
     for role in roles:
-        RoleAssignment.objects.create(user=user, role=role, agency=agency, include_children=include_children)
+        RoleAssignment.objects.create(
+            user=user, role=role, agency=agency, include_children=include_children
+        )
     return user
 
 
 def make_citizen(phone: str = "0912345678", **extra) -> User:
-    return User.objects.create_user(phone, PASSWORD, full_name=extra.pop("full_name", "Nguyễn Văn An"),
-                                    kind=User.Kind.CITIZEN, phone=phone, **extra)
+    return User.objects.create_user(
+        phone,
+        PASSWORD,
+        full_name=extra.pop("full_name", "Nguyễn Văn An"),
+        kind=User.Kind.CITIZEN,
+        phone=phone,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -56,7 +85,9 @@ def officials(agency_tree) -> dict[str, User]:
         "justice_specialist": make_official("chuyenvien.stp", t["justice"], Role.SPECIALIST),
         "justice_intake": make_official("tiepnhan.stp", t["justice"], Role.INTAKE_OFFICER),
         "building_specialist": make_official("chuyenvien.sxd", t["building"], Role.SPECIALIST),
-        "root_leader": make_official("lanhdao.tinh", t["root"], Role.AGENCY_LEADER, include_children=True),
+        "root_leader": make_official(
+            "lanhdao.tinh", t["root"], Role.AGENCY_LEADER, include_children=True
+        ),
         "ward_clerk": make_official("vanthu.phuong", t["ward"], Role.CLERK),
     }
 

@@ -168,8 +168,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -264,7 +266,9 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 20
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = os.environ.get("CHINHQUYEN_EMAIL_FROM", "Cổng dịch vụ công <no-reply@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "CHINHQUYEN_EMAIL_FROM", "Cổng dịch vụ công <no-reply@localhost>"
+)
 
 # --- Background tasks (django-tasks, database backend) -----------------------------------------
 TASKS = {

@@ -17,9 +17,28 @@ class RoleAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
-    audit_fields = ("username", "full_name", "kind", "email", "phone", "agency_id", "unit_id", "position",
-                    "is_staff", "is_superuser", "is_active")
-    list_display = ("username", "full_name", "kind", "agency", "masked_phone", "is_active", "is_staff")
+    audit_fields = (
+        "username",
+        "full_name",
+        "kind",
+        "email",
+        "phone",
+        "agency_id",
+        "unit_id",
+        "position",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+    )
+    list_display = (
+        "username",
+        "full_name",
+        "kind",
+        "agency",
+        "masked_phone",
+        "is_active",
+        "is_staff",
+    )
     list_filter = ("kind", "is_active", "is_staff", "agency")
     search_fields = ("username", "full_name", "email", "phone")
     ordering = ("username",)
@@ -27,15 +46,32 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     readonly_fields = ("masked_identity_number", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Thông tin cá nhân", {"fields": ("full_name", "kind", "email", "phone", "masked_identity_number",
-                                          "organization_name", "tax_code")}),
+        (
+            "Thông tin cá nhân",
+            {
+                "fields": (
+                    "full_name",
+                    "kind",
+                    "email",
+                    "phone",
+                    "masked_identity_number",
+                    "organization_name",
+                    "tax_code",
+                )
+            },
+        ),
         ("Cán bộ", {"fields": ("agency", "unit", "position")}),
         ("Quyền", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Thời điểm", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",),
-                "fields": ("username", "full_name", "kind", "agency", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "kind", "agency", "password1", "password2"),
+            },
+        ),
     )
     inlines = [RoleAssignmentInline]
 
@@ -55,12 +91,23 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         with transaction.atomic():
             instances = formset.save(commit=False)
             for obj in formset.deleted_objects:
-                record("accounts.revoke_role", obj=form.instance, actor=request.user,
-                       changes={"role": obj.role, "agency": obj.agency.code})
+                record(
+                    "accounts.revoke_role",
+                    obj=form.instance,
+                    actor=request.user,
+                    changes={"role": obj.role, "agency": obj.agency.code},
+                )
                 obj.delete()
             for obj in instances:
                 obj.save()
-                record("accounts.grant_role", obj=form.instance, actor=request.user,
-                       changes={"role": obj.role, "agency": obj.agency.code,
-                                "include_children": obj.include_children})
+                record(
+                    "accounts.grant_role",
+                    obj=form.instance,
+                    actor=request.user,
+                    changes={
+                        "role": obj.role,
+                        "agency": obj.agency.code,
+                        "include_children": obj.include_children,
+                    },
+                )
             formset.save_m2m()

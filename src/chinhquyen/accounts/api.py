@@ -42,8 +42,13 @@ def me(request):
         identity_number_masked=user.masked_identity_number,
         agency_code=user.agency.code if user.agency_id else None,
         roles=[
-            RoleOut(role=r.role, role_name=r.get_role_display(), agency_code=r.agency.code,
-                    agency_name=r.agency.name, include_children=r.include_children)
+            RoleOut(
+                role=r.role,
+                role_name=r.get_role_display(),
+                agency_code=r.agency.code,
+                agency_name=r.agency.name,
+                include_children=r.include_children,
+            )
             for r in permissions.roles_of(user)
         ],
         two_factor_verified=bool(getattr(user, "is_verified", lambda: False)()),

@@ -22,7 +22,9 @@ def find_user(identifier: str) -> User | None:
 
 
 class PhoneOrEmailBackend(ModelBackend):
-    def authenticate(self, request, username: str | None = None, password: str | None = None, **kwargs):
+    def authenticate(
+        self, request, username: str | None = None, password: str | None = None, **kwargs
+    ):
         if username is None or password is None:
             return None
         user = find_user(username)

@@ -30,8 +30,10 @@ class RequireTwoFactorMiddleware:
 
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"detail": "Tài khoản quản trị cần xác thực hai lớp trước khi dùng API.",
-                     "code": "two_factor_required"},
+                    {
+                        "detail": "Tài khoản quản trị cần xác thực hai lớp trước khi dùng API.",
+                        "code": "two_factor_required",
+                    },
                     status=403,
                 )
             target = "accounts:otp_verify" if user_has_device(user) else "accounts:otp_setup"

@@ -31,7 +31,9 @@ class UserManager(BaseUserManager["User"]):
         if not username:
             raise ValueError("username is required")
         email = extra.pop("email", None)
-        user = self.model(username=username, email=self.normalize_email(email) if email else None, **extra)
+        user = self.model(
+            username=username, email=self.normalize_email(email) if email else None, **extra
+        )
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -53,23 +55,43 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     username = models.CharField("tên đăng nhập", max_length=150, unique=True)
     full_name = models.CharField("họ và tên", max_length=200)
-    kind = models.CharField("loại tài khoản", max_length=20, choices=Kind.choices, default=Kind.CITIZEN)
+    kind = models.CharField(
+        "loại tài khoản", max_length=20, choices=Kind.choices, default=Kind.CITIZEN
+    )
     email = models.EmailField("thư điện tử", unique=True, null=True, blank=True)
-    phone = models.CharField("số điện thoại", max_length=15, unique=True, null=True, blank=True,
-                             validators=[validate_phone])
+    phone = models.CharField(
+        "số điện thoại",
+        max_length=15,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_phone],
+    )
     identity_number = models.CharField(
-        "số định danh cá nhân", max_length=12, unique=True, null=True, blank=True,
+        "số định danh cá nhân",
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[validate_identity_number],
     )
     organization_name = models.CharField("tên tổ chức", max_length=255, blank=True)
     tax_code = models.CharField("mã số thuế/mã số doanh nghiệp", max_length=14, blank=True)
     agency = models.ForeignKey(
-        "organizations.Agency", verbose_name="cơ quan", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="officials",
+        "organizations.Agency",
+        verbose_name="cơ quan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials",
     )
     unit = models.ForeignKey(
-        "organizations.Unit", verbose_name="đơn vị", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="officials",
+        "organizations.Unit",
+        verbose_name="đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="officials",
     )
     position = models.CharField("chức vụ", max_length=200, blank=True)
     is_staff = models.BooleanField("vào trang quản trị", default=False)
@@ -97,7 +119,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             self.email = self.email.strip().lower()
         if self.identity_number:
             self.identity_number = cccd.validate(self.identity_number)
-        if self.kind == self.Kind.OFFICIAL and self.unit_id and self.agency_id and self.unit.agency_id != self.agency_id:
+        if (
+            self.kind == self.Kind.OFFICIAL
+            and self.unit_id
+            and self.agency_id
+            and self.unit.agency_id != self.agency_id
+        ):
             raise ValidationError({"unit": "Đơn vị phải thuộc cơ quan của cán bộ."})
 
     @property
@@ -133,15 +160,23 @@ class Role(models.TextChoices):
 class RoleAssignment(models.Model):
     """An official holds a role for an agency; ``include_children`` extends it to the agency's subtree."""
 
-    user = models.ForeignKey(User, verbose_name="cán bộ", on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        User, verbose_name="cán bộ", on_delete=models.CASCADE, related_name="roles"
+    )
     role = models.CharField("vai trò", max_length=30, choices=Role.choices)
     agency = models.ForeignKey(
-        "organizations.Agency", verbose_name="phạm vi cơ quan", on_delete=models.CASCADE,
+        "organizations.Agency",
+        verbose_name="phạm vi cơ quan",
+        on_delete=models.CASCADE,
         related_name="role_assignments",
     )
     unit = models.ForeignKey(
-        "organizations.Unit", verbose_name="phạm vi đơn vị", null=True, blank=True,
-        on_delete=models.CASCADE, related_name="role_assignments",
+        "organizations.Unit",
+        verbose_name="phạm vi đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     include_children = models.BooleanField("gồm cả cơ quan cấp dưới", default=False)
     granted_at = models.DateTimeField("ngày giao", default=timezone.now)
@@ -150,7 +185,9 @@ class RoleAssignment(models.Model):
         verbose_name = "vai trò được giao"
         verbose_name_plural = "vai trò được giao"
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "agency", "unit"], name="role_assignment_once"),
+            models.UniqueConstraint(
+                fields=["user", "role", "agency", "unit"], name="role_assignment_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,7 +28,9 @@ def roles_of(user: Any) -> list[RoleAssignment]:
 
 
 def is_province_admin(user: Any) -> bool:
-    return _active(user) and (user.is_superuser or any(r.role == Role.PROVINCE_ADMIN for r in roles_of(user)))
+    return _active(user) and (
+        user.is_superuser or any(r.role == Role.PROVINCE_ADMIN for r in roles_of(user))
+    )
 
 
 def has_role(user: Any, role: str, agency: Any = None) -> bool:

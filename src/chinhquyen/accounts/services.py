@@ -14,7 +14,6 @@ from chinhquyen.audit import services as audit
 from chinhquyen.events import services as events
 from chinhquyen.lib import cccd, phone
 
-
 # ``actor=None`` means the system itself (a CLI command, the demo loader, a migration); views and
 # API handlers always pass ``request.user``.
 
@@ -70,8 +69,12 @@ def register_citizen(
     with transaction.atomic():
         user.validate_unique()
         user.save()
-        audit.record("accounts.register", obj=user, object_label=user.username,
-                     changes={"kind": kind, "identity_number": cccd.mask(identity_number or "")})
+        audit.record(
+            "accounts.register",
+            obj=user,
+            object_label=user.username,
+            changes={"kind": kind, "identity_number": cccd.mask(identity_number or "")},
+        )
         events.publish("accounts.registered", aggregate=user, payload={"user_id": user.pk})
     return user
 
@@ -99,9 +102,14 @@ def create_official(
         except phone.InvalidPhoneNumber as exc:
             raise ValidationError({"phone": str(exc)}) from exc
     user = User(
-        username=username.strip(), full_name=full_name.strip(), kind=User.Kind.OFFICIAL,
-        email=(email or "").strip().lower() or None, phone=phone_number or None,
-        agency=agency, unit=unit, position=position,
+        username=username.strip(),
+        full_name=full_name.strip(),
+        kind=User.Kind.OFFICIAL,
+        email=(email or "").strip().lower() or None,
+        phone=phone_number or None,
+        agency=agency,
+        unit=unit,
+        position=position,
     )
     try:
         validate_password(password, user)
@@ -111,31 +119,55 @@ def create_official(
     with transaction.atomic():
         user.validate_unique()
         user.save()
-        audit.record("accounts.create_official", obj=user, actor=actor, object_label=user.username,
-                     changes={"agency": agency.code, "unit": unit.code if unit else None})
+        audit.record(
+            "accounts.create_official",
+            obj=user,
+            actor=actor,
+            object_label=user.username,
+            changes={"agency": agency.code, "unit": unit.code if unit else None},
+        )
         for role in roles:
             grant_role(actor=actor, user=user, role=role, agency=agency, unit=unit)
     return user
 
 
 def grant_role(
-    *, actor: Any, user: User, role: str, agency: Any, unit: Any = None, include_children: bool = False
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    agency: Any,
+    unit: Any = None,
+    include_children: bool = False,
 ) -> RoleAssignment:
     if role not in Role.values:
         raise ValidationError({"role": "Vai trò không hợp lệ."})
     if not user.is_official:
         raise ValidationError("Chỉ giao vai trò cho tài khoản cán bộ.")
-    if actor is not None and role == Role.PROVINCE_ADMIN and not permissions.is_province_admin(actor):
+    if (
+        actor is not None
+        and role == Role.PROVINCE_ADMIN
+        and not permissions.is_province_admin(actor)
+    ):
         raise PermissionDenied("Chỉ quản trị cấp tỉnh được giao quyền quản trị.")
     if actor is not None and not permissions.can_manage_officials(actor, agency):
         raise PermissionDenied("Bạn không có quyền giao vai trò trong cơ quan này.")
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(
-            user=user, role=role, agency=agency, unit=unit, defaults={"include_children": include_children}
+            user=user,
+            role=role,
+            agency=agency,
+            unit=unit,
+            defaults={"include_children": include_children},
         )
         if created:
-            audit.record("accounts.grant_role", obj=user, actor=actor, object_label=user.username,
-                         changes={"role": role, "agency": agency.code, "include_children": include_children})
+            audit.record(
+                "accounts.grant_role",
+                obj=user,
+                actor=actor,
+                object_label=user.username,
+                changes={"role": role, "agency": agency.code, "include_children": include_children},
+            )
     user.__dict__.pop("_role_cache", None)
     return assignment
 
@@ -150,7 +182,9 @@ def make_administrator(*, actor: Any, user: User) -> User:
         user.is_staff = True
         user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
-        audit.record("accounts.make_administrator", obj=user, actor=actor, object_label=user.username)
+        audit.record(
+            "accounts.make_administrator", obj=user, actor=actor, object_label=user.username
+        )
     return user
 
 
@@ -158,9 +192,13 @@ def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:
     if not permissions.can_manage_officials(actor, assignment.agency):
         raise PermissionDenied("Bạn không có quyền thu hồi vai trò trong cơ quan này.")
     with transaction.atomic():
-        audit.record("accounts.revoke_role", obj=assignment.user, actor=actor,
-                     object_label=assignment.user.username,
-                     changes={"role": assignment.role, "agency": assignment.agency.code})
+        audit.record(
+            "accounts.revoke_role",
+            obj=assignment.user,
+            actor=actor,
+            object_label=assignment.user.username,
+            changes={"role": assignment.role, "agency": assignment.agency.code},
+        )
         assignment.delete()
 
 
@@ -176,8 +214,13 @@ def set_identity_number(*, actor: Any, user: User, identity_number: str) -> User
         user.identity_number = number
         user.validate_unique()
         user.save(update_fields=["identity_number"])
-        audit.record("accounts.set_identity_number", obj=user, actor=actor, object_label=user.username,
-                     changes={"identity_number": {"before": before, "after": cccd.mask(number)}})
+        audit.record(
+            "accounts.set_identity_number",
+            obj=user,
+            actor=actor,
+            object_label=user.username,
+            changes={"identity_number": {"before": before, "after": cccd.mask(number)}},
+        )
     return user
 
 
@@ -199,7 +242,10 @@ def request_password_reset(*, identifier: str, base_url: str) -> None:
         events.publish(
             "accounts.password_reset_requested",
             aggregate=user,
-            payload={"user_id": user.pk, "link": f"{base_url}/tai-khoan/dat-lai-mat-khau/{uid}/{token}/"},
+            payload={
+                "user_id": user.pk,
+                "link": f"{base_url}/tai-khoan/dat-lai-mat-khau/{uid}/{token}/",
+            },
         )
 
 
@@ -210,4 +256,6 @@ def password_changed(*, user: User) -> None:
 
 def two_factor_enabled(*, user: User) -> None:
     with transaction.atomic():
-        audit.record("accounts.two_factor_enabled", obj=user, actor=user, object_label=user.username)
+        audit.record(
+            "accounts.two_factor_enabled", obj=user, actor=user, object_label=user.username
+        )

@@ -14,8 +14,13 @@ from chinhquyen.core.middleware import client_ip
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs) -> None:
     with transaction.atomic():
-        audit.record("accounts.login", obj=user, actor=user, object_label=user.username,
-                     ip=client_ip(request) if request else None)
+        audit.record(
+            "accounts.login",
+            obj=user,
+            actor=user,
+            object_label=user.username,
+            ip=client_ip(request) if request else None,
+        )
 
 
 @receiver(user_logged_out)
@@ -23,8 +28,13 @@ def on_logout(sender, request, user, **kwargs) -> None:
     if user is None:
         return
     with transaction.atomic():
-        audit.record("accounts.logout", obj=user, actor=user, object_label=user.username,
-                     ip=client_ip(request) if request else None)
+        audit.record(
+            "accounts.logout",
+            obj=user,
+            actor=user,
+            object_label=user.username,
+            ip=client_ip(request) if request else None,
+        )
 
 
 @receiver(user_locked_out)

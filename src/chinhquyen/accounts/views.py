@@ -48,7 +48,9 @@ class LogoutView(auth_views.LogoutView):
 
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return default
 
@@ -58,7 +60,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.request_password_reset(
-            identifier=form.cleaned_data["identifier"], base_url=request.build_absolute_uri("/").rstrip("/")
+            identifier=form.cleaned_data["identifier"],
+            base_url=request.build_absolute_uri("/").rstrip("/"),
         )
         return render(request, "accounts/password_reset_sent.html")
     return render(request, "accounts/password_reset.html", {"form": form})
@@ -94,7 +97,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     """Add a TOTP authenticator: scan the QR, type a code to confirm."""
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="Ứng dụng xác thực", confirmed=False)
+        device = TOTPDevice.objects.create(
+            user=request.user, name="Ứng dụng xác thực", confirmed=False
+        )
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
@@ -109,8 +114,12 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/otp_setup.html",
-        {"form": form, "qr": _qr_data_uri(device.config_url), "secret": secret,
-         "next": _safe_next(request, "")},
+        {
+            "form": form,
+            "qr": _qr_data_uri(device.config_url),
+            "secret": secret,
+            "next": _safe_next(request, ""),
+        },
     )
 
 
@@ -124,7 +133,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_safe_next(request, reverse("workspace:home")))
         form.add_error("token", "Mã xác thực không đúng hoặc đã hết hạn.")
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request, "")})
+    return render(
+        request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request, "")}
+    )
 
 
 @login_required
@@ -134,7 +145,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.set_identity_number(
-                actor=request.user, user=request.user, identity_number=form.cleaned_data["identity_number"]
+                actor=request.user,
+                user=request.user,
+                identity_number=form.cleaned_data["identity_number"],
             )
         except ValidationError as exc:
             for message in exc.message_dict.get("identity_number", exc.messages):
@@ -143,5 +156,3 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Đã cập nhật số định danh cá nhân.")
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
-
-

@@ -13,7 +13,9 @@ class AuditedAdminMixin:
     audit_fields: tuple[str, ...] = ()
 
     def _snapshot(self, obj) -> dict:
-        fields = self.audit_fields or tuple(f.name for f in obj._meta.concrete_fields if f.name != "password")
+        fields = self.audit_fields or tuple(
+            f.name for f in obj._meta.concrete_fields if f.name != "password"
+        )
         return {name: str(getattr(obj, name, "")) for name in fields}
 
     def save_model(self, request, obj, form, change) -> None:
@@ -23,8 +25,12 @@ class AuditedAdminMixin:
             before = self._snapshot(old) if old else {}
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            record(f"admin.{'change' if change else 'add'}", obj=obj, actor=request.user,
-                   changes=diff(before, self._snapshot(obj)))
+            record(
+                f"admin.{'change' if change else 'add'}",
+                obj=obj,
+                actor=request.user,
+                changes=diff(before, self._snapshot(obj)),
+            )
 
     def delete_model(self, request, obj) -> None:
         with transaction.atomic():
@@ -38,7 +44,15 @@ class AuditedAdminMixin:
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(admin.ModelAdmin):
-    list_display = ("seq", "created_at", "actor_label", "action", "object_type", "object_label", "ip")
+    list_display = (
+        "seq",
+        "created_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_label",
+        "ip",
+    )
     list_filter = ("action", "object_type", "source")
     search_fields = ("action", "object_type", "object_id", "actor_label")
     date_hierarchy = "created_at"
@@ -63,9 +77,12 @@ class AuditRecordAdmin(admin.ModelAdmin):
     def verify(self, request, queryset) -> None:
         result = verify_chain()
         if result.ok:
-            self.message_user(request, f"Chuỗi nhật ký toàn vẹn: {result.checked} bản ghi.", messages.SUCCESS)
+            self.message_user(
+                request, f"Chuỗi nhật ký toàn vẹn: {result.checked} bản ghi.", messages.SUCCESS
+            )
         else:
             self.message_user(
-                request, f"Chuỗi nhật ký bị hỏng tại bản ghi #{result.first_broken_seq}: {result.reason}.",
+                request,
+                f"Chuỗi nhật ký bị hỏng tại bản ghi #{result.first_broken_seq}: {result.reason}.",
                 messages.ERROR,
             )

@@ -67,5 +67,9 @@ def records(request, filters: Query[RecordFilter]):
 def verify(request):
     _require(request)
     result = verify_chain()
-    return VerifyOut(ok=result.ok, checked=result.checked, first_broken_seq=result.first_broken_seq,
-                     reason=result.reason)
+    return VerifyOut(
+        ok=result.ok,
+        checked=result.checked,
+        first_broken_seq=result.first_broken_seq,
+        reason=result.reason,
+    )

@@ -18,7 +18,9 @@ def canonical(fields: dict[str, Any]) -> bytes:
             return value.isoformat()
         return str(value)
 
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default).encode()
+    return json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default
+    ).encode()
 
 
 def record_hash(prev_hash: str, fields: dict[str, Any]) -> str:

@@ -18,8 +18,20 @@ from chinhquyen.core.context import current
 _PG_LOCK_KEY = 0x43514155  # "CQAU"
 
 
-def hashed_fields(*, seq: int, created_at, actor_id, actor_label: str, action: str, object_type: str,
-                  object_id: str, object_label: str, changes: dict, ip: str | None, source: str) -> dict[str, Any]:
+def hashed_fields(
+    *,
+    seq: int,
+    created_at,
+    actor_id,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_label: str,
+    changes: dict,
+    ip: str | None,
+    source: str,
+) -> dict[str, Any]:
     """The fields a record's hash covers, in their canonical form."""
     return {
         "seq": seq,
@@ -38,9 +50,17 @@ def hashed_fields(*, seq: int, created_at, actor_id, actor_label: str, action: s
 
 def fields_of(rec: AuditRecord) -> dict[str, Any]:
     return hashed_fields(
-        seq=rec.seq, created_at=rec.created_at, actor_id=rec.actor_id, actor_label=rec.actor_label,
-        action=rec.action, object_type=rec.object_type, object_id=rec.object_id,
-        object_label=rec.object_label, changes=rec.changes, ip=rec.ip, source=rec.source,
+        seq=rec.seq,
+        created_at=rec.created_at,
+        actor_id=rec.actor_id,
+        actor_label=rec.actor_label,
+        action=rec.action,
+        object_type=rec.object_type,
+        object_id=rec.object_id,
+        object_label=rec.object_label,
+        changes=rec.changes,
+        ip=rec.ip,
+        source=rec.source,
     )
 
 
@@ -83,9 +103,17 @@ def record(
     changes = json.loads(json.dumps(changes or {}, default=str))
     now = timezone.now()
     fields = hashed_fields(
-        seq=seq, created_at=now, actor_id=actor_id, actor_label=actor_label, action=action,
-        object_type=object_type, object_id=str(object_id), object_label=object_label,
-        changes=changes, ip=ip, source=ctx.source,
+        seq=seq,
+        created_at=now,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_label=object_label,
+        changes=changes,
+        ip=ip,
+        source=ctx.source,
     )
     rec = AuditRecord(
         seq=seq,
@@ -132,4 +160,8 @@ def verify_chain(batch_size: int = 2000) -> VerifyResult:
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """A before/after summary of the fields that changed."""
     keys = sorted(set(before) | set(after))
-    return {k: {"before": before.get(k), "after": after.get(k)} for k in keys if before.get(k) != after.get(k)}
+    return {
+        k: {"before": before.get(k), "after": after.get(k)}
+        for k in keys
+        if before.get(k) != after.get(k)
+    }

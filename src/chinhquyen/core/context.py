@@ -17,12 +17,15 @@ class ActingContext:
 
 
 _current: contextvars.ContextVar[ActingContext] = contextvars.ContextVar(
-    "chinhquyen_acting", default=ActingContext(source="system")
+    "chinhquyen_acting",
+    default=ActingContext(source="system"),  # noqa: B039 - frozen dataclass, immutable
 )
 
 
 @contextmanager
-def request_context(*, user: Any = None, ip: str | None = None, source: str = "web") -> Iterator[None]:
+def request_context(
+    *, user: Any = None, ip: str | None = None, source: str = "web"
+) -> Iterator[None]:
     token = _current.set(ActingContext(user=user, ip=ip, source=source))
     try:
         yield

@@ -10,7 +10,14 @@ class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
     can_delete = False
-    readonly_fields = ("handler", "status", "attempts", "next_attempt_at", "delivered_at", "last_error")
+    readonly_fields = (
+        "handler",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "last_error",
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -22,8 +29,15 @@ class OutboxEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "event_type", "aggregate_type", "aggregate_id")
     list_filter = ("event_type",)
     search_fields = ("event_type", "aggregate_id", "idempotency_key")
-    readonly_fields = ("id", "event_type", "aggregate_type", "aggregate_id", "payload", "idempotency_key",
-                       "created_at")
+    readonly_fields = (
+        "id",
+        "event_type",
+        "aggregate_type",
+        "aggregate_id",
+        "payload",
+        "idempotency_key",
+        "created_at",
+    )
     inlines = [DeliveryInline]
 
     def has_add_permission(self, request) -> bool:
@@ -40,7 +54,15 @@ class OutboxEventAdmin(admin.ModelAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ("updated_at", "event", "handler", "status", "attempts", "next_attempt_at")
     list_filter = ("status", "handler")
-    readonly_fields = ("event", "handler", "status", "attempts", "next_attempt_at", "delivered_at", "last_error")
+    readonly_fields = (
+        "event",
+        "handler",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "last_error",
+    )
     actions = ["retry_now"]
 
     def has_add_permission(self, request) -> bool:

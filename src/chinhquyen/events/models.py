@@ -38,7 +38,9 @@ class Delivery(models.Model):
 
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
     handler = models.CharField("bộ xử lý", max_length=200)
-    status = models.CharField("trạng thái", max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=Status.choices, default=Status.PENDING
+    )
     attempts = models.PositiveIntegerField("số lần thử", default=0)
     next_attempt_at = models.DateTimeField("lần thử tiếp theo", null=True, blank=True)
     last_error = models.TextField("lỗi gần nhất", blank=True)
@@ -49,7 +51,9 @@ class Delivery(models.Model):
         verbose_name = "lượt gửi sự kiện"
         verbose_name_plural = "lượt gửi sự kiện"
         ordering = ["-updated_at"]
-        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="delivery_once_per_handler")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="delivery_once_per_handler")
+        ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:

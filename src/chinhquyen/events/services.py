@@ -50,7 +50,9 @@ def publish(
         idempotency_key=key,
     )
     for name in registry.handlers_for(event_type):
-        delivery = Delivery.objects.create(event=event, handler=name, next_attempt_at=timezone.now())
+        delivery = Delivery.objects.create(
+            event=event, handler=name, next_attempt_at=timezone.now()
+        )
         _enqueue(delivery)
     return event
 
@@ -71,11 +73,16 @@ def deliver(delivery_id: int) -> str:
     """Run one delivery. Returns its new status. Safe to call twice: delivered stays delivered."""
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update().select_related("event").filter(pk=delivery_id).first()
+            Delivery.objects.select_for_update()
+            .select_related("event")
+            .filter(pk=delivery_id)
+            .first()
         )
         if delivery is None or delivery.status in (Delivery.Status.DELIVERED, Delivery.Status.DEAD):
             return delivery.status if delivery else "missing"
-        if delivery.next_attempt_at and delivery.next_attempt_at > timezone.now() + timedelta(seconds=1):
+        if delivery.next_attempt_at and delivery.next_attempt_at > timezone.now() + timedelta(
+            seconds=1
+        ):
             return delivery.status  # not due yet: another queued task will run it then
         fn = registry.get(delivery.handler)
         delivery.attempts += 1
@@ -85,16 +92,22 @@ def deliver(delivery_id: int) -> str:
             with transaction.atomic():
                 fn(delivery.event, delivery)
         except Exception as exc:  # noqa: BLE001 - any handler failure is retried
-            delivery.last_error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000]
+            delivery.last_error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[
+                :4000
+            ]
             if delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 delivery.status = Delivery.Status.DEAD
                 delivery.next_attempt_at = None
-                log.error("outbox delivery %s dead after %s attempts", delivery.pk, delivery.attempts)
+                log.error(
+                    "outbox delivery %s dead after %s attempts", delivery.pk, delivery.attempts
+                )
             else:
                 delivery.status = Delivery.Status.FAILED
                 delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
                 _enqueue(delivery, run_after=delivery.next_attempt_at)
-                log.warning("outbox delivery %s failed, retry at %s", delivery.pk, delivery.next_attempt_at)
+                log.warning(
+                    "outbox delivery %s failed, retry at %s", delivery.pk, delivery.next_attempt_at
+                )
         else:
             delivery.status = Delivery.Status.DELIVERED
             delivery.delivered_at = timezone.now()
@@ -124,7 +137,8 @@ def requeue_stale() -> int:
     """
     now = timezone.now()
     stale = Delivery.objects.filter(
-        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED], next_attempt_at__lt=now - STALE_AFTER
+        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
+        next_attempt_at__lt=now - STALE_AFTER,
     )
     count = 0
     with transaction.atomic():
@@ -138,7 +152,12 @@ def requeue_stale() -> int:
 
 def deliver_due(limit: int = 500) -> int:
     """Deliver whatever is due now, in this process (used by tests and ``chinhquyen outbox``)."""
-    due = Delivery.objects.filter(
-        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED], next_attempt_at__lte=timezone.now()
-    ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    due = (
+        Delivery.objects.filter(
+            status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
+            next_attempt_at__lte=timezone.now(),
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     return sum(1 for pk in list(due) if deliver(pk) == Delivery.Status.DELIVERED)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+_VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Province codes of birth registration (Circular 07/2016/TT-BCA, Annex): the 63 pre-2025 provinces.
 PROVINCE_CODES = frozenset(
@@ -53,13 +56,15 @@ def parse(value: str, *, today: date | None = None) -> IdentityInfo:
         )
     century_sex = int(number[3])
     year = (century_sex // 2 + 19) * 100 + int(number[4:6])
-    current_year = (today or date.today()).year
+    current_year = (today or datetime.now(_VN).date()).year
     if year > current_year or year < 1900:
         raise InvalidIdentityNumber(
             "Chữ số thứ 4–6 (thế kỷ, giới tính và năm sinh) không hợp lệ: năm sinh "
             f"{year} không thể có."
         )
-    return IdentityInfo(number=number, province_code=province, birth_year=year, female=bool(century_sex % 2))
+    return IdentityInfo(
+        number=number, province_code=province, birth_year=year, female=bool(century_sex % 2)
+    )
 
 
 def validate(value: str) -> str:

@@ -9,8 +9,17 @@ from chinhquyen.accounts import permissions
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ["admin", "justice_leader", "justice_specialist", "justice_intake", "building_specialist",
-          "root_leader", "ward_clerk", "citizen", "anonymous"]
+PEOPLE = [
+    "admin",
+    "justice_leader",
+    "justice_specialist",
+    "justice_intake",
+    "building_specialist",
+    "root_leader",
+    "ward_clerk",
+    "citizen",
+    "anonymous",
+]
 
 
 @pytest.fixture
@@ -64,7 +73,9 @@ def test_can_use_workspace(people, who):
 
 @pytest.mark.parametrize("who", PEOPLE)
 def test_can_view_profile_of_citizen(people, who):
-    assert permissions.can_view_profile(people[who], people["citizen"]) is (who in {"citizen", "admin"})
+    assert permissions.can_view_profile(people[who], people["citizen"]) is (
+        who in {"citizen", "admin"}
+    )
 
 
 def test_citizen_cannot_see_another_citizens_profile(citizen, other_citizen):
@@ -84,4 +95,6 @@ def test_scope_of_root_leader_covers_the_subtree(officials, agency_tree):
     ids = permissions.agency_ids_in_scope(officials["root_leader"])
     assert ids == {a.pk for a in agency_tree.values()}
     assert permissions.agency_ids_in_scope(officials["admin"]) is None
-    assert permissions.agency_ids_in_scope(officials["justice_specialist"]) == {agency_tree["justice"].pk}
+    assert permissions.agency_ids_in_scope(officials["justice_specialist"]) == {
+        agency_tree["justice"].pk
+    }

@@ -21,7 +21,9 @@ def _login(client, username, password=PASSWORD):
     return client.post(LOGIN, {"username": username, "password": password})
 
 
-@pytest.mark.parametrize("identifier", ["0912345678", "+84912345678", "an@example.vn", "AN@example.vn"])
+@pytest.mark.parametrize(
+    "identifier", ["0912345678", "+84912345678", "an@example.vn", "AN@example.vn"]
+)
 def test_citizen_logs_in_with_phone_or_email(client, db, identifier):
     from chinhquyen.conftest import make_citizen
 
@@ -64,7 +66,9 @@ def test_password_reset_mail_goes_through_outbox_and_smtp(client, citizen, smtp_
     (message,) = smtp_server.messages
     assert message["To"] == "an@example.vn"
     assert "Đặt lại mật khẩu" in message["Subject"]
-    link = re.search(r"http://testserver(/tai-khoan/dat-lai-mat-khau/\S+/)", message.get_content()).group(1)
+    link = re.search(
+        r"http://testserver(/tai-khoan/dat-lai-mat-khau/\S+/)", message.get_content()
+    ).group(1)
     page = client.get(link)
     assert page.status_code == 200
     new_password = "Mat-khau-moi-an-toan-2026"
@@ -83,17 +87,23 @@ def test_password_reset_says_the_same_for_unknown_accounts(client, citizen, smtp
 
 
 def test_administrator_must_set_up_and_pass_totp(client, officials, settings):
-    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # a failed code delays the next try; not what is tested here
+    settings.OTP_TOTP_THROTTLE_FACTOR = (
+        0  # a failed code delays the next try; not what is tested here
+    )
     admin = officials["admin"]
     admin.is_staff = True
     admin.save()
     _login(client, "quantri")
     response = client.get("/can-bo/")
-    assert response.status_code == 302 and response.url.startswith("/tai-khoan/xac-thuc-hai-lop/cai-dat/")
+    assert response.status_code == 302 and response.url.startswith(
+        "/tai-khoan/xac-thuc-hai-lop/cai-dat/"
+    )
     assert client.get("/quan-tri/").status_code == 302
     client.get(response.url)
     device = TOTPDevice.objects.get(user=admin)
-    wrong = client.post(response.url, {"token": "000000" if totp(device.bin_key) != 0 else "111111"})
+    wrong = client.post(
+        response.url, {"token": "000000" if totp(device.bin_key) != 0 else "111111"}
+    )
     assert "không đúng" in wrong.content.decode()
     ok = client.post(response.url, {"token": f"{totp(device.bin_key):06d}"})
     assert ok.status_code == 302
@@ -107,7 +117,10 @@ def test_administrator_with_device_is_asked_for_a_code(client, officials):
     _login(client, "quantri")
     response = client.get("/can-bo/nhat-ky/")
     assert response.url.startswith("/tai-khoan/xac-thuc-hai-lop/?next=")
-    ok = client.post("/tai-khoan/xac-thuc-hai-lop/?next=/can-bo/nhat-ky/", {"token": f"{totp(device.bin_key):06d}"})
+    ok = client.post(
+        "/tai-khoan/xac-thuc-hai-lop/?next=/can-bo/nhat-ky/",
+        {"token": f"{totp(device.bin_key):06d}"},
+    )
     assert ok.status_code == 302 and ok.url == "/can-bo/nhat-ky/"
     assert client.get("/can-bo/nhat-ky/").status_code == 200
 
@@ -115,7 +128,10 @@ def test_administrator_with_device_is_asked_for_a_code(client, officials):
 def test_otp_next_cannot_redirect_off_site(client, officials):
     device = TOTPDevice.objects.create(user=officials["admin"], name="app", confirmed=True)
     _login(client, "quantri")
-    ok = client.post("/tai-khoan/xac-thuc-hai-lop/?next=https://evil.example/", {"token": f"{totp(device.bin_key):06d}"})
+    ok = client.post(
+        "/tai-khoan/xac-thuc-hai-lop/?next=https://evil.example/",
+        {"token": f"{totp(device.bin_key):06d}"},
+    )
     assert ok.url == reverse("workspace:home")
 
 

@@ -18,8 +18,14 @@ def _append(n: int) -> list[AuditRecord]:
     for i in range(n):
         with transaction.atomic():
             records.append(
-                audit.record(f"test.action{i}", object_type="test.thing", object_id=i, object_label=f"Vật {i}",
-                             changes={"tên": {"before": "cũ", "after": f"mới {i}"}, "n": i}, ip="127.0.0.1")
+                audit.record(
+                    f"test.action{i}",
+                    object_type="test.thing",
+                    object_id=i,
+                    object_label=f"Vật {i}",
+                    changes={"tên": {"before": "cũ", "after": f"mới {i}"}, "n": i},
+                    ip="127.0.0.1",
+                )
             )
     return records
 
@@ -83,7 +89,9 @@ def test_tampered_content_is_caught_and_named():
     _append(6)
     _drop_guard()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditrecord SET object_label = %s WHERE seq = %s", ["Vật giả", 4])
+        cursor.execute(
+            "UPDATE audit_auditrecord SET object_label = %s WHERE seq = %s", ["Vật giả", 4]
+        )
     result = audit.verify_chain()
     assert not result.ok
     assert result.first_broken_seq == 4
@@ -119,8 +127,10 @@ def test_recomputed_hash_breaks_the_next_link():
     rec.object_label = "Vật giả"
     new_hash = record_hash(rec.prev_hash, audit.fields_of(rec))
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditrecord SET object_label = %s, hash = %s WHERE seq = 2",
-                       ["Vật giả", new_hash])
+        cursor.execute(
+            "UPDATE audit_auditrecord SET object_label = %s, hash = %s WHERE seq = 2",
+            ["Vật giả", new_hash],
+        )
     result = audit.verify_chain()
     assert result.first_broken_seq == 3
 

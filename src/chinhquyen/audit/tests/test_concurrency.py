@@ -13,7 +13,9 @@ from chinhquyen.audit.models import AuditRecord
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_appends_keep_one_chain():
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
         pytest.skip("in-memory SQLite is one connection; the PostgreSQL run covers concurrency")
     errors: list[BaseException] = []
 

@@ -42,7 +42,9 @@ def test_home_is_vietnamese_with_secure_headers(client, agency_tree):
     assert response["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("path", ["/can-bo/", "/can-bo/co-quan/", "/can-bo/nhat-ky/", "/tai-khoan/ho-so/"])
+@pytest.mark.parametrize(
+    "path", ["/can-bo/", "/can-bo/co-quan/", "/can-bo/nhat-ky/", "/tai-khoan/ho-so/"]
+)
 def test_anonymous_is_sent_to_login(client, path):
     response = client.get(path)
     assert response.status_code == 302 and response.url.startswith("/tai-khoan/dang-nhap/")
@@ -87,8 +89,15 @@ def test_csrf_is_enforced(citizen):
 
 def test_api_lists_provinces_and_agencies(client, agency_tree):
     provinces = client.get("/api/v1/organizations/provinces").json()
-    assert provinces == [{"code": "40", "name": "Tỉnh Nghệ An", "level": "province", "kind": "Tỉnh",
-                          "province_code": None}]
+    assert provinces == [
+        {
+            "code": "40",
+            "name": "Tỉnh Nghệ An",
+            "level": "province",
+            "kind": "Tỉnh",
+            "province_code": None,
+        }
+    ]
     codes = [a["code"] for a in client.get("/api/v1/organizations/agencies").json()]
     assert "000.00.01.H41" in codes
 

@@ -40,7 +40,9 @@ def handlers(settings):
 
 def _publish(event_type="test.happened", **kw):
     with transaction.atomic():
-        return services.publish(event_type, aggregate_type="test.thing", aggregate_id=1, payload={"a": 1}, **kw)
+        return services.publish(
+            event_type, aggregate_type="test.thing", aggregate_id=1, payload={"a": 1}, **kw
+        )
 
 
 def test_publish_writes_event_delivery_and_task_together():
@@ -86,7 +88,9 @@ def test_crashed_handler_is_retried_with_backoff_then_succeeds():
     assert "SMS gateway down" in delivery.last_error
     assert delivery.next_attempt_at >= before + timedelta(seconds=29)
     # A retry task is queued to run after the backoff.
-    retry_tasks = DBTaskResult.objects.filter(run_after__gt=before, run_after__lt=before + timedelta(days=1))
+    retry_tasks = DBTaskResult.objects.filter(
+        run_after__gt=before, run_after__lt=before + timedelta(days=1)
+    )
     assert retry_tasks.count() == 1
     # Not due yet: running it early does nothing.
     assert services.deliver(delivery.pk) == Delivery.Status.FAILED
@@ -115,11 +119,12 @@ def test_delivery_goes_dead_after_max_attempts_and_can_be_retried():
 def test_stale_deliveries_are_requeued():
     event = _publish()
     delivery = Delivery.objects.get(event=event)
-    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(hours=1))
+    Delivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - timedelta(hours=1)
+    )
     tasks_before = DBTaskResult.objects.count()
     assert services.requeue_stale() == 1
     assert DBTaskResult.objects.count() == tasks_before + 1
-
 
 
 def test_backoff_grows_and_is_capped():

@@ -14,17 +14,29 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        verify = sub.add_parser("verify", help="Kiểm tra toàn bộ chuỗi, chỉ ra bản ghi hỏng đầu tiên")
+        verify = sub.add_parser(
+            "verify", help="Kiểm tra toàn bộ chuỗi, chỉ ra bản ghi hỏng đầu tiên"
+        )
         verify.add_argument("--json", action="store_true")
 
     def handle(self, *args, action: str, **options) -> None:
         result = verify_chain()
         if options["json"]:
-            self.stdout.write(json.dumps({"ok": result.ok, "checked": result.checked,
-                                          "first_broken_seq": result.first_broken_seq,
-                                          "reason": result.reason}, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "ok": result.ok,
+                        "checked": result.checked,
+                        "first_broken_seq": result.first_broken_seq,
+                        "reason": result.reason,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         elif result.ok:
-            self.stdout.write(self.style.SUCCESS(f"Chuỗi nhật ký toàn vẹn: {result.checked} bản ghi."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Chuỗi nhật ký toàn vẹn: {result.checked} bản ghi.")
+            )
         if not result.ok:
             raise CommandError(
                 f"Chuỗi nhật ký bị hỏng tại bản ghi #{result.first_broken_seq}: {result.reason} "

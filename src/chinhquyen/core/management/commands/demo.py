@@ -10,7 +10,9 @@ class Command(BaseCommand):
         from chinhquyen.core.demo import DEMO_PASSWORD, load_demo
 
         counts = load_demo(stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS(
-            f"Đã nạp dữ liệu mẫu: {counts['agencies']} cơ quan, {counts['people']} tài khoản mới. "
-            f"Mật khẩu mẫu: {DEMO_PASSWORD} (xem docs/demo.md)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã nạp dữ liệu mẫu: {counts['agencies']} cơ quan, {counts['people']} tài khoản mới. "
+                f"Mật khẩu mẫu: {DEMO_PASSWORD} (xem docs/demo.md)."
+            )
+        )

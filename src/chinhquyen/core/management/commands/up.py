@@ -34,17 +34,39 @@ class Command(BaseCommand):
                 call_command("demo")
         env = os.environ.copy()
         web = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [sys.executable, "-m", "uvicorn", "chinhquyen.asgi:application", "--host", host,
-             "--port", str(port), "--no-access-log", "--lifespan", "off"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "chinhquyen.asgi:application",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--lifespan",
+                "off",
+            ],
             env=env,
         )
         worker = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "chinhquyen", "worker", "--no-startup-delay", "--verbosity", "1"], env=env
+            [
+                sys.executable,
+                "-m",
+                "chinhquyen",
+                "worker",
+                "--no-startup-delay",
+                "--verbosity",
+                "1",
+            ],
+            env=env,
         )
         processes = {"web": web, "worker": worker}
-        self.stdout.write(self.style.SUCCESS(
-            f"Nền tảng đang chạy tại http://{host}:{port}/ (tiến trình nền đã bật). Nhấn Ctrl-C để dừng."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Nền tảng đang chạy tại http://{host}:{port}/ (tiến trình nền đã bật). Nhấn Ctrl-C để dừng."
+            )
+        )
 
         def stop(*_):
             for proc in processes.values():
@@ -64,6 +86,8 @@ class Command(BaseCommand):
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-        dead = [name for name, proc in processes.items() if proc.returncode not in (0, -2, -15, None)]
+        dead = [
+            name for name, proc in processes.items() if proc.returncode not in (0, -2, -15, None)
+        ]
         if dead:
             self.stderr.write(f"Tiến trình dừng bất thường: {', '.join(dead)}")

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         status = sub.add_parser("status", help="Số lượt gửi theo trạng thái")
         status.add_argument("--json", action="store_true")
         sub.add_parser("deliver", help="Gửi ngay những lượt đến hạn, trong tiến trình này")
-        retry = sub.add_parser("retry", help="Thử lại một lượt gửi (hoặc mọi lượt đã dừng với --dead)")
+        retry = sub.add_parser(
+            "retry", help="Thử lại một lượt gửi (hoặc mọi lượt đã dừng với --dead)"
+        )
         retry.add_argument("delivery_id", nargs="?", type=int)
         retry.add_argument("--dead", action="store_true")
 

@@ -19,8 +19,12 @@ class Command(DbWorkerCommand):
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*", reload=False)
-        parser.add_argument("--sweep-interval", type=float, default=60.0,
-                            help="Giây giữa hai lần rà soát lượt gửi bị treo (mặc định 60).")
+        parser.add_argument(
+            "--sweep-interval",
+            type=float,
+            default=60.0,
+            help="Giây giữa hai lần rà soát lượt gửi bị treo (mặc định 60).",
+        )
 
     def handle(self, *args, sweep_interval: float = 60.0, **options) -> None:
         stop = threading.Event()
