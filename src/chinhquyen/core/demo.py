@@ -173,7 +173,7 @@ CITIZENS = [
     ("Lê Hoàng Cường", "0356789012", None, "040201004321", "citizen", ""),
     (
         "Công ty TNHH Sen Vàng Nghệ An",
-        "0238384567",
+        "02383845678",
         "lienhe@senvang.example.vn",
         None,
         "business",
@@ -197,9 +197,11 @@ def load_demo(*, stdout=None) -> dict[str, int]:
     counts: dict[str, int] = {}
     with request_context(user=None, ip=None, source="demo"):
         report = orgs.load_administrative_units()
-        say(f"Đơn vị hành chính: {report}")
+        say(f"Đơn vị hành chính: {report.created} mới, {report.updated} cập nhật.")
         legacy = orgs.load_legacy_mappings()
-        say(f"Bảng chuyển đổi đơn vị hành chính cũ: {legacy}")
+        say(
+            f"Bảng chuyển đổi đơn vị hành chính cũ: {legacy.created} mới, {legacy.updated} cập nhật."
+        )
         try:
             from chinhquyen.calendars.services import seed_national_calendar
         except ImportError:  # the calendar app may not be installed in a trimmed build

@@ -27,14 +27,20 @@ def normalize(code: str) -> str:
 
 
 def validate(code: str) -> str:
-    """Return the normalised code, or raise :class:`InvalidAgencyCode` saying what is wrong."""
-    value = normalize(code)
+    """Return the code (surrounding spaces removed), or raise :class:`InvalidAgencyCode`.
+
+    Strict: lower case is refused, because the code is an official identifier printed on
+    documents. Importers that accept what people type call :func:`normalize` first.
+    """
+    value = (code or "").strip()
     if not value:
         raise InvalidAgencyCode("Mã định danh cơ quan không được để trống.")
     if len(value) > MAX_LENGTH:
         raise InvalidAgencyCode(
             f"Mã định danh cơ quan dài tối đa {MAX_LENGTH} ký tự (đang có {len(value)})."
         )
+    if re.search(r"[a-z]", value):
+        raise InvalidAgencyCode("Mã định danh cơ quan phải viết chữ in hoa (ví dụ 000.00.00.H41).")
     if not re.fullmatch(r"[0-9A-Z.]+", value):
         raise InvalidAgencyCode(
             "Mã định danh cơ quan chỉ gồm chữ in hoa không dấu (A–Z), chữ số và dấu chấm."

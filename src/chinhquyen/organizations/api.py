@@ -34,16 +34,25 @@ def provinces(request):
 
 @router.get("/provinces/{code}/wards", response=list[AdministrativeUnitOut])
 def wards(request, code: str):
-    qs = AdministrativeUnit.objects.filter(level="ward", province__code=code).select_related("province")
+    qs = AdministrativeUnit.objects.filter(level="ward", province__code=code).select_related(
+        "province"
+    )
     return [_unit(u) for u in qs.order_by("code")]
 
 
 @router.get("/agencies", response=list[AgencyOut])
 def agencies(request):
-    qs = Agency.objects.filter(is_active=True).select_related("parent", "admin_unit").order_by("code")
+    qs = (
+        Agency.objects.filter(is_active=True)
+        .select_related("parent", "admin_unit")
+        .order_by("code")
+    )
     return [
         AgencyOut(
-            code=a.code, name=a.name, short_name=a.short_name, kind=a.kind,
+            code=a.code,
+            name=a.name,
+            short_name=a.short_name,
+            kind=a.kind,
             parent_code=a.parent.code if a.parent else None,
             admin_unit_code=a.admin_unit.code if a.admin_unit else None,
         )
@@ -53,6 +62,9 @@ def agencies(request):
 
 def _unit(u: AdministrativeUnit) -> AdministrativeUnitOut:
     return AdministrativeUnitOut(
-        code=u.code, name=u.name, level=u.level, kind=u.kind,
+        code=u.code,
+        name=u.name,
+        level=u.level,
+        kind=u.kind,
         province_code=u.province.code if u.province_id else None,
     )

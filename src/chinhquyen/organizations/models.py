@@ -56,6 +56,14 @@ class LegacyUnitMapping(models.Model):
 
     old_code = models.CharField("mã xã cũ", max_length=10, db_index=True)
     old_name = models.CharField("tên xã cũ", max_length=200)
+    old_name_key = models.CharField(
+        "khóa tìm kiếm tên xã cũ",
+        max_length=200,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Tên không dấu, chữ thường, bỏ tiền tố xã/phường: để tìm không phân biệt dấu.",
+    )
     old_district = models.CharField("quận/huyện cũ", max_length=200, blank=True)
     old_province = models.CharField("tỉnh cũ", max_length=200, blank=True)
     new_unit = models.ForeignKey(
@@ -134,7 +142,9 @@ class Agency(models.Model):
             node = self.parent
             while node is not None:
                 if node.pk == self.pk:
-                    raise ValidationError({"parent": "Cơ quan cấp trên không được là chính nó hoặc cấp dưới của nó."})
+                    raise ValidationError(
+                        {"parent": "Cơ quan cấp trên không được là chính nó hoặc cấp dưới của nó."}
+                    )
                 node = node.parent
 
     def ancestors(self) -> list[Agency]:
@@ -148,7 +158,9 @@ class Agency(models.Model):
 class Unit(models.Model):
     """Đơn vị (phòng, bộ phận) inside an agency."""
 
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="units")
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="units"
+    )
     code = models.CharField("mã", max_length=40)
     name = models.CharField("tên đơn vị", max_length=255)
     is_one_stop = models.BooleanField("là bộ phận một cửa", default=False)
@@ -157,7 +169,9 @@ class Unit(models.Model):
         verbose_name = "đơn vị trực thuộc"
         verbose_name_plural = "đơn vị trực thuộc"
         ordering = ["agency", "code"]
-        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="unit_code_per_agency")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="unit_code_per_agency")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} – {self.agency.short_name or self.agency.name}"
@@ -166,7 +180,9 @@ class Unit(models.Model):
 class Desk(models.Model):
     """Bộ phận Một cửa: a place where dossiers are received and results returned."""
 
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="desks")
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="desks"
+    )
     name = models.CharField("tên bộ phận một cửa", max_length=255)
     address = models.CharField("địa chỉ", max_length=300, blank=True)
     opening_hours = models.CharField("giờ làm việc", max_length=200, blank=True)
@@ -184,17 +200,23 @@ class Desk(models.Model):
 class Counter(models.Model):
     """Quầy: one counter of a desk, optionally serving some agencies' procedures."""
 
-    desk = models.ForeignKey(Desk, verbose_name="bộ phận một cửa", on_delete=models.CASCADE, related_name="counters")
+    desk = models.ForeignKey(
+        Desk, verbose_name="bộ phận một cửa", on_delete=models.CASCADE, related_name="counters"
+    )
     number = models.PositiveSmallIntegerField("số quầy")
     label = models.CharField("tên quầy", max_length=200, blank=True)
-    serves = models.ManyToManyField(Agency, verbose_name="tiếp nhận cho cơ quan", blank=True, related_name="counters")
+    serves = models.ManyToManyField(
+        Agency, verbose_name="tiếp nhận cho cơ quan", blank=True, related_name="counters"
+    )
     is_active = models.BooleanField("đang hoạt động", default=True)
 
     class Meta:
         verbose_name = "quầy"
         verbose_name_plural = "quầy"
         ordering = ["desk", "number"]
-        constraints = [models.UniqueConstraint(fields=["desk", "number"], name="counter_number_per_desk")]
+        constraints = [
+            models.UniqueConstraint(fields=["desk", "number"], name="counter_number_per_desk")
+        ]
 
     def __str__(self) -> str:
         return f"Quầy {self.number} – {self.desk}"
