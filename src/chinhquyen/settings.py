@@ -82,7 +82,6 @@ INSTALLED_APPS = [
     "chinhquyen.audit",
     "chinhquyen.events",
     "chinhquyen.calendars",
-    "chinhquyen.catalog",
     # faces
     "chinhquyen.api",
     "chinhquyen.web.portal",

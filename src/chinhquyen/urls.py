@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("chinhquyen.core.urls")),
     path("", include("chinhquyen.web.portal.urls")),
     path("tai-khoan/", include("chinhquyen.accounts.urls")),
+    path("can-bo/lich/", include("chinhquyen.calendars.urls")),
     path("can-bo/", include("chinhquyen.web.workspace.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -16,7 +16,6 @@ api = NinjaAPI(
 )
 
 
-
 # Structured errors: {"detail": "<Vietnamese message>", "code": "...", "errors": {...}}.
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
@@ -33,7 +32,9 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"detail": "Không tìm thấy.", "code": "not_found"}, status=404)
+    return api.create_response(
+        request, {"detail": "Không tìm thấy.", "code": "not_found"}, status=404
+    )
 
 
 @api.exception_handler(DjangoValidationError)
@@ -52,3 +53,7 @@ from chinhquyen.organizations.api import router as organizations_router  # noqa:
 api.add_router("/organizations", organizations_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
+
+from chinhquyen.calendars.api import router as calendars_router  # noqa: E402
+
+api.add_router("/calendar", calendars_router)
