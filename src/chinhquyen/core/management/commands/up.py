@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -68,24 +68,26 @@ class Command(BaseCommand):
             )
         )
 
-        def stop(*_):
-            for proc in processes.values():
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGINT)
+        stopping = threading.Event()
 
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while all(proc.poll() is None for proc in processes.values()):
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            stop()
-            for proc in processes.values():
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        def request_stop(*_) -> None:
+            stopping.set()
+
+        # Installed explicitly: a shell may start us with SIGINT ignored (e.g. in the background).
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        while not stopping.is_set() and all(proc.poll() is None for proc in processes.values()):
+            stopping.wait(0.5)
+        self.stdout.write("Đang dừng máy chủ web và tiến trình nền…")
+        for proc in processes.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in processes.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         dead = [
             name for name, proc in processes.items() if proc.returncode not in (0, -2, -15, None)
         ]
