@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Reference data beside the repository (CI has it): lets the tests check the shipped fixtures
+# against the official lists they were derived from.
+export CHINHQUYEN_ADMIN_UNITS_SOURCE ?= $(abspath $(wildcard ../shared/data/admin-units-2025))
 
 .PHONY: run test install install-test system-deps lint format test-sqlite test-postgres test-e2e bench demo clean
 
