@@ -31,6 +31,15 @@ def _clean_contact(*, email: str | None, phone_number: str | None) -> tuple[str 
     return email, phone_value
 
 
+def _set_valid_password(user: User, password: str) -> None:
+    """Check the password against the validators (Vietnamese messages) and hash it."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+
+
 def register_citizen(
     *,
     full_name: str,
@@ -61,11 +70,7 @@ def register_citizen(
         organization_name=organization_name,
         tax_code=tax_code,
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
+    _set_valid_password(user, password)
     with transaction.atomic():
         user.validate_unique()
         user.save()
@@ -111,11 +116,7 @@ def create_official(
         unit=unit,
         position=position,
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
+    _set_valid_password(user, password)
     with transaction.atomic():
         user.validate_unique()
         user.save()
