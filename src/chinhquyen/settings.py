@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "chinhquyen.audit",
     "chinhquyen.events",
     "chinhquyen.calendars",
+    "chinhquyen.catalog",
+    "chinhquyen.dossiers",
     # faces
     "chinhquyen.api",
     "chinhquyen.web.portal",

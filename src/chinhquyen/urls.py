@@ -13,6 +13,7 @@ urlpatterns = [
     path("tai-khoan/", include("chinhquyen.accounts.urls")),
     path("can-bo/lich/", include("chinhquyen.calendars.urls")),
     path("can-bo/", include("chinhquyen.web.workspace.urls")),
+    path("thu-tuc/", include("chinhquyen.catalog.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -57,3 +57,9 @@ api.add_router("/audit", audit_router)
 from chinhquyen.calendars.api import router as calendars_router  # noqa: E402
 
 api.add_router("/calendar", calendars_router)
+
+from chinhquyen.catalog.api import router as catalog_router  # noqa: E402
+
+api.add_router("/procedures", catalog_router)
+from chinhquyen.dossiers.api import router as dossiers_router  # noqa: E402
+api.add_router("/dossiers", dossiers_router)

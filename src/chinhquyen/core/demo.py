@@ -210,6 +210,11 @@ def load_demo(*, stdout=None) -> dict[str, int]:
             seed_national_calendar()
             say("Lịch làm việc quốc gia: đã nạp.")
 
+        from chinhquyen.catalog.services import load_demo_catalog
+
+        catalog = load_demo_catalog()
+        say(f"Thủ tục hành chính: {catalog.created} mới, {catalog.updated} cập nhật.")
+
         province = AdministrativeUnit.objects.get(code=PROVINCE_CODE)
         with transaction.atomic():
             root = _agency(

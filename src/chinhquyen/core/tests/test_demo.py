@@ -7,6 +7,7 @@ from django.test import Client
 
 from chinhquyen.accounts.models import Role, User
 from chinhquyen.audit.services import verify_chain
+from chinhquyen.catalog.models import Procedure
 from chinhquyen.core.demo import DEMO_PASSWORD, load_demo
 from chinhquyen.organizations.models import AdministrativeUnit, Agency
 
@@ -22,6 +23,8 @@ def test_demo_province_loads_once_and_logins_work():
     assert first["agencies"] == Agency.objects.count() == 14 + nghe_an_wards
     assert User.objects.filter(kind="official").count() == 12
     assert User.objects.get(username="quantri").roles.filter(role=Role.PROVINCE_ADMIN).exists()
+    assert Procedure.objects.count() > 300
+    assert Procedure.objects.filter(at_commune=True).exists()
     assert verify_chain().ok
 
     again = load_demo()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "chinhquyen.catalog"
+    label = "catalog"
+    verbose_name = "Thủ tục hành chính"
