@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     "chinhquyen.events",
     "chinhquyen.calendars",
     "chinhquyen.catalog",
-    "chinhquyen.dossiers",
     # faces
     "chinhquyen.api",
     "chinhquyen.web.portal",
