@@ -1,6 +1,7 @@
 """Run every bench/bench_*.py and print one JSON document with all their results.
 
-Each benchmark is a standalone script that prints a JSON object (or a list of them) on its
+Every benchmark runs on SQLite, then again on a throwaway PostgreSQL cluster (tools/with-postgres.sh;
+set CHINHQUYEN_BENCH_POSTGRES=0 to skip it). Each is a standalone script that prints a JSON object (or a list of them) on its
 last line of stdout. Results go to stdout and to var/bench/results.json.
 """
 

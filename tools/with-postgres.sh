@@ -24,6 +24,7 @@ trap cleanup EXIT
 "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -w -l "$dir/server.log" \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
   start >/dev/null
-echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway)"
+"$PG_BIN/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE chinhquyen" >/dev/null
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway)" >&2
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/chinhquyen"
 "$@"
