@@ -1,8 +1,9 @@
 """Run every bench/bench_*.py and print one JSON document with all their results.
 
-Every benchmark runs on SQLite, then again on a throwaway PostgreSQL cluster (tools/with-postgres.sh;
-set CHINHQUYEN_BENCH_POSTGRES=0 to skip it). Each is a standalone script that prints a JSON object (or a list of them) on its
-last line of stdout. Results go to stdout and to var/bench/results.json.
+Every benchmark runs on SQLite, then again on a throwaway PostgreSQL cluster
+(tools/with-postgres.sh; set CHINHQUYEN_BENCH_POSTGRES=0 to skip it). Each is a standalone
+script that prints a JSON object (or a list of them) on its last line of stdout. Results go to
+stdout and to var/bench/results.json.
 """
 
 from __future__ import annotations
@@ -16,19 +17,29 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, env=env)  # noqa: S603
+
+
 def main() -> int:
     results, failed = [], []
     env = {**os.environ, "CHINHQUYEN_DEBUG": "1"}
-    for script in sorted(HERE.glob("bench_*.py")):
-        proc = subprocess.run(
-            [sys.executable, str(script)], capture_output=True, text=True, env=env
-        )  # noqa: S603
-        if proc.returncode != 0:
-            failed.append({"bench": script.stem, "stderr": proc.stderr[-2000:]})
-            continue
-        last = proc.stdout.strip().splitlines()[-1]
-        value = json.loads(last)
-        results.extend(value if isinstance(value, list) else [value])
+    env.pop("DATABASE_URL", None)
+    runs: list[tuple[str, list[str]]] = [("sqlite", [])]
+    if os.environ.get("CHINHQUYEN_BENCH_POSTGRES", "1") != "0":
+        runs.append(("postgresql", [str(HERE.parent / "tools" / "with-postgres.sh")]))
+    for database, prefix in runs:
+        for script in sorted(HERE.glob("bench_*.py")):
+            proc = _run([*prefix, sys.executable, str(script)], env)
+            if proc.returncode != 0:
+                failed.append(
+                    {"bench": script.stem, "database": database, "stderr": proc.stderr[-2000:]}
+                )
+                continue
+            value = json.loads(proc.stdout.strip().splitlines()[-1])
+            for item in value if isinstance(value, list) else [value]:
+                item.setdefault("database", database)
+                results.append(item)
     document = {"results": results, "failed": failed}
     out = HERE.parent / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
