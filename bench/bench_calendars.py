@@ -29,7 +29,6 @@ def setup_django(tmp: Path) -> None:
     os.environ["CHINHQUYEN_DEBUG"] = "1"
     os.environ["CHINHQUYEN_SQLITE_PATH"] = str(tmp / "bench.sqlite3")
     os.environ.setdefault("CHINHQUYEN_DATA_DIR", str(tmp))
-    os.environ.pop("DATABASE_URL", None)
     src = Path(__file__).resolve().parent.parent / "src"
     if str(src) not in sys.path:
         sys.path.insert(0, str(src))
@@ -71,6 +70,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="chinhquyen-bench-") as tmp:
         setup_django(Path(tmp))
+        from django.db import connection
+
         from chinhquyen.calendars import deadlines, selectors, services
         from chinhquyen.core.context import request_context
 
@@ -93,6 +94,7 @@ def main() -> None:
             json.dumps(
                 {
                     "name": "calendars.deadline_compute",
+                    "database": connection.vendor,
                     "ops": args.ops,
                     "runs": runs,
                     "median_s": median,
