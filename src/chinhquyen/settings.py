@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "chinhquyen.events",
     "chinhquyen.calendars",
     "chinhquyen.catalog",
+    "chinhquyen.dossiers",
     # faces
     "chinhquyen.api",
     "chinhquyen.web.portal",

@@ -61,3 +61,7 @@ api.add_router("/calendar", calendars_router)
 from chinhquyen.catalog.api import router as catalog_router  # noqa: E402
 
 api.add_router("/procedures", catalog_router)
+
+from chinhquyen.dossiers.api import router as dossiers_router  # noqa: E402
+
+api.add_router("/dossiers", dossiers_router)

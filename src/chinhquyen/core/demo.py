@@ -318,6 +318,12 @@ def load_demo(*, stdout=None) -> dict[str, int]:
             )
             created += 1
         counts["people"] = created
+
+        from chinhquyen.dossiers.demo import load_demo_dossiers
+
+        dossiers = load_demo_dossiers()
+        counts["dossiers"] = dossiers["created"]
+        say(f"Hồ sơ mẫu: {dossiers['created']} mới.")
     return counts
 
 

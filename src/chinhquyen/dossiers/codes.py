@@ -1,0 +1,141 @@
+"""Dossier codes (mã số hồ sơ) and the rules of the regulation pack in force.
+
+The format and the one-stop time rules are data, held per regulation pack (the pack's forms live
+beside it in ``regulations/``). Circular 01/2018/TT-VPCP Art. 19 gives the code as
+``<agency identifier>-<YYMMDD>-<NNNN>``: the receiving agency's identifier code (QCVN 102:2016 /
+Decision 20/2020), the date in Vietnam, and a sequence of the dossiers that agency received that
+day, restarting at 0001 every day. A pack for Circular 03/2025 is added beside it, not by editing
+this one.
+
+The sequence is a counter row per agency per day, incremented with one ``UPDATE … SET n = n + 1``
+inside the caller's transaction: the row lock serialises two desks receiving in the same second,
+and the loser of a race to create the day's row retries the increment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+DEFAULT_PACK = "tt01_2018"
+
+PACKS: dict[str, dict[str, Any]] = {
+    "tt01_2018": {
+        "title": "Nghị định 61/2018/NĐ-CP, Nghị định 107/2021/NĐ-CP, Thông tư 01/2018/TT-VPCP",
+        "valid_from": "2019-01-06",
+        "code": {
+            # str.format fields: agency (identifier code), date (reception date), seq (1, 2, …)
+            "template": "{agency}-{date:%y%m%d}-{seq:04d}",
+            "pattern": r"^(?P<agency>[0-9A-Z.]{1,35})-(?P<date>\d{6})-(?P<seq>\d{4,})$",
+            "reset": "daily",
+            "timezone": "Asia/Ho_Chi_Minh",
+        },
+        "rules": {
+            # Art. 19.2: a supplement request within 3 working days of receipt (unless the
+            # procedure's own law says otherwise: ProcedureRules.supplement_window_days).
+            "supplement_window_working_days": 3,
+            # Art. 19.9: the apology with a new date at least 1 working day before the deadline.
+            "apology_lead_working_days": 1,
+            # Art. 19.9: a new date may be set only once.
+            "max_new_dates": 1,
+            # Art. 18: paper dossiers received after 15:00 are forwarded the next morning.
+            "paper_cutoff": "15:00",
+            # Consultations (Art. 19.4) when the caller does not give their own deadline.
+            "consultation_working_days": 5,
+        },
+    }
+}
+
+
+class InvalidDossierCode(ValueError):
+    """A text that is not a dossier code of the pack."""
+
+
+@dataclass(frozen=True)
+class DossierCode:
+    agency: str
+    day: date
+    seq: int
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def pack_name() -> str:
+    name = getattr(settings, "DOSSIER_REGULATION_PACK", DEFAULT_PACK)
+    if name not in PACKS:
+        raise LookupError(f"Bộ quy định «{name}» không có; các bộ có: {', '.join(sorted(PACKS))}.")
+    return name
+
+
+def pack(name: str | None = None) -> dict[str, Any]:
+    return PACKS[name or pack_name()]
+
+
+def rule(key: str, name: str | None = None) -> Any:
+    return pack(name)["rules"][key]
+
+
+def paper_cutoff(name: str | None = None) -> time:
+    hour, minute = (int(x) for x in rule("paper_cutoff", name).split(":"))
+    return time(hour, minute)
+
+
+def local_day(moment: datetime, name: str | None = None) -> date:
+    """The date of ``moment`` in the pack's time zone (Asia/Ho_Chi_Minh)."""
+    return moment.astimezone(ZoneInfo(pack(name)["code"]["timezone"])).date()
+
+
+def format_code(agency_code: str, day: date, seq: int, name: str | None = None) -> str:
+    if seq < 1:
+        raise ValueError("sequence numbers start at 1")
+    return pack(name)["code"]["template"].format(agency=agency_code, date=day, seq=seq)
+
+
+def parse_code(text: str, name: str | None = None) -> DossierCode:
+    value = (text or "").strip().upper()
+    match = re.match(pack(name)["code"]["pattern"], value)
+    if not match:
+        raise InvalidDossierCode(
+            f"«{text}» không phải mã hồ sơ (dạng <mã định danh cơ quan>-<YYMMDD>-<NNNN>, "
+            "ví dụ 000.00.12.H29-250503-0001)."
+        )
+    try:
+        day = datetime.strptime(match["date"], "%y%m%d").date()  # noqa: DTZ007 - a date only
+    except ValueError as exc:
+        raise InvalidDossierCode(f"Ngày trong mã hồ sơ «{text}» không hợp lệ.") from exc
+    return DossierCode(match["agency"], day, int(match["seq"]), value)
+
+
+def next_sequence(agency: Any, day: date) -> int:
+    """The next number of ``agency`` on ``day``. Call inside the transaction that uses it."""
+    from chinhquyen.dossiers.models import DossierCodeSequence
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("codes.next_sequence() must run inside transaction.atomic().")
+    rows = DossierCodeSequence.objects.filter(agency=agency, day=day)
+    for _ in range(3):
+        if rows.update(last_value=F("last_value") + 1):
+            # Our UPDATE holds the row lock until commit, so this reads our own value.
+            return rows.values_list("last_value", flat=True).get()
+        try:
+            with transaction.atomic():
+                DossierCodeSequence.objects.create(agency=agency, day=day, last_value=1)
+            return 1
+        except IntegrityError:
+            continue  # another desk created the day's row first: increment it
+    raise RuntimeError("could not allocate a dossier code sequence")  # pragma: no cover
+
+
+def allocate(agency: Any, moment: datetime, name: str | None = None) -> str:
+    """A new, unique code for a dossier ``agency`` registers at ``moment``."""
+    day = local_day(moment, name)
+    return format_code(agency.code, day, next_sequence(agency, day), name)
