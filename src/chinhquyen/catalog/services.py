@@ -483,11 +483,30 @@ def _replace_channels(
 def _replace_papers(
     procedure: Procedure, papers: Sequence[dict[str, Any]], new: bool = False
 ) -> list:
-    keep = {} if new else {(p.group, p.name): p for p in procedure.papers.all()}
-    rows = _paper_rows(procedure, papers, keep)
-    if not new:
-        procedure.papers.all().delete()
-    return RequiredPaper.objects.bulk_create(rows)
+    """Make the procedure's papers the given list, keeping the rows (and ids) of papers that stay.
+
+    Submitted papers of dossiers point at RequiredPaper rows: a paper matched by its group and
+    name is updated in place, so those links survive an edit or a re-import.
+    """
+    existing = {} if new else {(p.group, p.name): p for p in procedure.papers.all()}
+    rows = _paper_rows(procedure, papers, existing)
+    kept, created = [], []
+    for row in rows:
+        previous = existing.pop((row.group, row.name), None)
+        if previous is None:
+            created.append(row)
+        else:
+            row.pk = previous.pk
+            kept.append(row)
+    if existing:
+        RequiredPaper.objects.filter(pk__in=[p.pk for p in existing.values()]).delete()
+    if kept:
+        RequiredPaper.objects.bulk_update(
+            kept,
+            ["position", "originals", "copies", "template_names", "template_file", "has_eform"],
+        )
+    created = RequiredPaper.objects.bulk_create(created)
+    return sorted(kept + created, key=lambda row: row.position)
 
 
 def set_channels(

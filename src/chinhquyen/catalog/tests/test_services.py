@@ -248,3 +248,29 @@ def test_demo_catalog_has_real_procedures_with_processes(demo_catalog):
     assert ProcedureVersion.objects.filter(reason__contains="minh họa").exists()
     again = services.load_demo_catalog()
     assert again.created == 0 and again.unchanged == demo_catalog.created
+
+
+def test_editing_papers_keeps_the_rows_of_papers_that_stay(admin_user, procedure):
+    """Dossiers' submitted papers point at these rows: an edit must not orphan them."""
+    services.set_papers(
+        actor=admin_user,
+        procedure=procedure,
+        papers=[
+            {"name": "Tờ khai đăng ký khai sinh", "originals": 1},
+            {"name": "Giấy chứng sinh", "originals": 1},
+        ],
+    )
+    ids = {p.name: p.pk for p in procedure.papers.all()}
+    services.set_papers(
+        actor=admin_user,
+        procedure=procedure,
+        papers=[
+            {"name": "Giấy chứng sinh", "originals": 1, "copies": 1},
+            {"name": "Văn bản ủy quyền", "copies": 1},
+        ],
+    )
+    after = {p.name: p for p in procedure.papers.order_by("position")}
+    assert set(after) == {"Giấy chứng sinh", "Văn bản ủy quyền"}
+    assert after["Giấy chứng sinh"].pk == ids["Giấy chứng sinh"]
+    assert after["Giấy chứng sinh"].position == 0 and after["Giấy chứng sinh"].copies == 1
+    assert after["Văn bản ủy quyền"].pk not in ids.values()
