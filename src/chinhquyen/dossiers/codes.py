@@ -1,6 +1,6 @@
 """Dossier codes (mã số hồ sơ) and the rules of the regulation pack in force.
 
-The format and the one-stop time rules are data, held per regulation pack (the pack's forms live
+The format and the one-stop time rules are data, read from the regulation pack's ``pack.json`` (its forms live
 beside it in ``regulations/``). Circular 01/2018/TT-VPCP Art. 19 gives the code as
 ``<agency identifier>-<YYMMDD>-<NNNN>``: the receiving agency's identifier code (QCVN 102:2016 /
 Decision 20/2020), the date in Vietnam, and a sequence of the dossiers that agency received that
@@ -24,34 +24,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-DEFAULT_PACK = "tt01_2018"
+from chinhquyen.dossiers import regulations
 
-PACKS: dict[str, dict[str, Any]] = {
-    "tt01_2018": {
-        "title": "Nghị định 61/2018/NĐ-CP, Nghị định 107/2021/NĐ-CP, Thông tư 01/2018/TT-VPCP",
-        "valid_from": "2019-01-06",
-        "code": {
-            # str.format fields: agency (identifier code), date (reception date), seq (1, 2, …)
-            "template": "{agency}-{date:%y%m%d}-{seq:04d}",
-            "pattern": r"^(?P<agency>[0-9A-Z.]{1,35})-(?P<date>\d{6})-(?P<seq>\d{4,})$",
-            "reset": "daily",
-            "timezone": "Asia/Ho_Chi_Minh",
-        },
-        "rules": {
-            # Art. 19.2: a supplement request within 3 working days of receipt (unless the
-            # procedure's own law says otherwise: ProcedureRules.supplement_window_days).
-            "supplement_window_working_days": 3,
-            # Art. 19.9: the apology with a new date at least 1 working day before the deadline.
-            "apology_lead_working_days": 1,
-            # Art. 19.9: a new date may be set only once.
-            "max_new_dates": 1,
-            # Art. 18: paper dossiers received after 15:00 are forwarded the next morning.
-            "paper_cutoff": "15:00",
-            # Consultations (Art. 19.4) when the caller does not give their own deadline.
-            "consultation_working_days": 5,
-        },
-    }
-}
+DEFAULT_PACK = "tt01_2018"
 
 
 class InvalidDossierCode(ValueError):
@@ -71,13 +46,21 @@ class DossierCode:
 
 def pack_name() -> str:
     name = getattr(settings, "DOSSIER_REGULATION_PACK", DEFAULT_PACK)
-    if name not in PACKS:
-        raise LookupError(f"Bộ quy định «{name}» không có; các bộ có: {', '.join(sorted(PACKS))}.")
+    known = regulations.available_packs()
+    if name not in known:
+        raise LookupError(f"Bộ quy định «{name}» không có; các bộ có: {', '.join(sorted(known))}.")
     return name
 
 
 def pack(name: str | None = None) -> dict[str, Any]:
-    return PACKS[name or pack_name()]
+    """The code format and one-stop rules of a pack, read from its ``pack.json`` (the data)."""
+    found = regulations.get_pack(name or pack_name())
+    return {
+        "title": found.name,
+        "valid_from": found.effective_from.isoformat(),
+        "code": found.dossier_code,
+        "rules": found.rules,
+    }
 
 
 def rule(key: str, name: str | None = None) -> Any:
