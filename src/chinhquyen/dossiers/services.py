@@ -1798,18 +1798,33 @@ def return_result(
 # --- other paths -------------------------------------------------------------------------------
 
 
-@_action
-def withdraw(*, actor: User, dossier: Dossier, expected_version: int, reason: str) -> Dossier:
-    """Rút hồ sơ, at the applicant's request (online, or in writing at the desk)."""
+def _end_early(
+    action: str,
+    status: str,
+    reason_label: str,
+    *,
+    actor: User,
+    dossier: Dossier,
+    expected_version: int,
+    reason: str,
+) -> Dossier:
+    """Close a dossier before its result: open work is closed, the reason is recorded."""
     with transaction.atomic():
-        d, _ = _begin("withdraw", actor=actor, dossier=dossier, expected_version=expected_version)
-        text = _text(reason, "reason", "lý do rút hồ sơ")
+        d, _ = _begin(action, actor=actor, dossier=dossier, expected_version=expected_version)
+        text = _text(reason, "reason", reason_label)
         at = clock.now()
         before = _before(d)
         _close_open_work(d, at, actor)
-        d.status, d.resume_status = Status.WITHDRAWN, ""
-        return _finish(d, "withdraw", actor=actor, at=at, before=before,
+        d.status, d.resume_status = status, ""
+        return _finish(d, action, actor=actor, at=at, before=before,
                        event={"from_user": actor, "opinion": text}, details={"reason": text})  # fmt: skip
+
+
+@_action
+def withdraw(*, actor: User, dossier: Dossier, expected_version: int, reason: str) -> Dossier:
+    """Rút hồ sơ, at the applicant's request (online, or in writing at the desk)."""
+    return _end_early("withdraw", Status.WITHDRAWN, "lý do rút hồ sơ", actor=actor,
+                      dossier=dossier, expected_version=expected_version, reason=reason)  # fmt: skip
 
 
 @_action
@@ -1817,17 +1832,8 @@ def stop_processing(
     *, actor: User, dossier: Dossier, expected_version: int, reason: str
 ) -> Dossier:
     """Dừng xử lý hồ sơ, by the agency's leader, with the reason."""
-    with transaction.atomic():
-        d, _ = _begin(
-            "stop_processing", actor=actor, dossier=dossier, expected_version=expected_version
-        )
-        text = _text(reason, "reason", "lý do dừng xử lý")
-        at = clock.now()
-        before = _before(d)
-        _close_open_work(d, at, actor)
-        d.status, d.resume_status = Status.STOPPED, ""
-        return _finish(d, "stop_processing", actor=actor, at=at, before=before,
-                       event={"from_user": actor, "opinion": text}, details={"reason": text})  # fmt: skip
+    return _end_early("stop_processing", Status.STOPPED, "lý do dừng xử lý", actor=actor,
+                      dossier=dossier, expected_version=expected_version, reason=reason)  # fmt: skip
 
 
 @_action
