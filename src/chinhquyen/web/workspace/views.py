@@ -24,10 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/home.html",
-        {
-            "roles": permissions.roles_of(request.user),
-            "is_province_admin": permissions.is_province_admin(request.user),
-        },
+        {"roles": permissions.roles_of(request.user)},
     )
 
 
