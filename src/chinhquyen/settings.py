@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "chinhquyen.calendars",
     "chinhquyen.catalog",
     "chinhquyen.dossiers",
+    "chinhquyen.notifications",
     # faces
     "chinhquyen.api",
     "chinhquyen.web.portal",

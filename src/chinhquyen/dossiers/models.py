@@ -635,3 +635,119 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class DossierDraft(models.Model):
+    """An online application being filled in (hồ sơ lưu tạm), kept until it is submitted.
+
+    A draft survives an expired session: it belongs to the account, not to the browser. Its
+    ``public_id`` is what pages and the API show; the row id never appears in a URL. Submitting
+    uses ``submission_key`` as the dossier's idempotency key, so a double click or a retried request
+    creates one dossier.
+    """
+
+    public_id = models.UUIDField("mã bản nháp", unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản",
+        on_delete=models.CASCADE,
+        related_name="dossier_drafts",
+    )
+    procedure = models.ForeignKey(
+        "catalog.Procedure", verbose_name="thủ tục", on_delete=models.CASCADE, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "organizations.Agency",
+        verbose_name="cơ quan tiếp nhận",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    data = models.JSONField("dữ liệu đã nhập", default=dict, blank=True)
+    submission_key = models.CharField("khóa nộp", max_length=64, unique=True)
+    dossier = models.OneToOneField(
+        Dossier,
+        verbose_name="hồ sơ đã nộp",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="draft",
+    )
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+    updated_at = models.DateTimeField("ngày cập nhật", auto_now=True)
+
+    class Meta:
+        verbose_name = "hồ sơ lưu tạm"
+        verbose_name_plural = "hồ sơ lưu tạm"
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["owner", "updated_at"], name="dossier_draft_owner")]
+
+    def __str__(self) -> str:
+        return f"Nháp {self.procedure_id} ({self.updated_at:%d/%m/%Y})"
+
+
+class DraftPaper(models.Model):
+    """A file uploaded into a draft, checked like a submitted paper, moved to it on submission."""
+
+    draft = models.ForeignKey(DossierDraft, on_delete=models.CASCADE, related_name="papers")
+    required_paper = models.ForeignKey(
+        "catalog.RequiredPaper",
+        verbose_name="thành phần hồ sơ",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file = models.FileField("tệp", upload_to="dossiers/drafts/", max_length=300)
+    original_name = models.CharField("tên tệp gốc", max_length=255)
+    content_type = models.CharField("loại tệp", max_length=100)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    sha256 = models.CharField("mã băm SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField("thời điểm tải lên")
+
+    class Meta:
+        verbose_name = "tệp của hồ sơ lưu tạm"
+        verbose_name_plural = "tệp của hồ sơ lưu tạm"
+        ordering = ["draft", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Satisfaction(models.TextChoices):
+    """Mức độ hài lòng (Thông tư 01/2018, đánh giá việc giải quyết thủ tục hành chính)."""
+
+    VERY_SATISFIED = "very_satisfied", "Rất hài lòng"
+    SATISFIED = "satisfied", "Hài lòng"
+    NOT_SATISFIED = "not_satisfied", "Không hài lòng"
+
+
+class DossierRating(models.Model):
+    """The applicant's rating of how the dossier was handled: once per dossier."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người đánh giá",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    level = models.CharField("mức độ hài lòng", max_length=20, choices=Satisfaction.choices)
+    reasons = models.JSONField("lý do", default=list, blank=True)
+    comment = models.TextField("ý kiến khác", blank=True)
+    # Copied from the dossier so indicators per agency and procedure need no join.
+    agency = models.ForeignKey("organizations.Agency", on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("thời điểm đánh giá")
+
+    class Meta:
+        verbose_name = "đánh giá mức độ hài lòng"
+        verbose_name_plural = "đánh giá mức độ hài lòng"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "created_at"], name="dossier_rating_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.get_level_display()}"
