@@ -42,6 +42,13 @@ copy_stripped "$NM/bootstrap/dist/css/bootstrap.min.css" "$DEST/bootstrap/bootst
 copy_stripped "$NM/bootstrap/dist/js/bootstrap.bundle.min.js" "$DEST/bootstrap/bootstrap.bundle.min.js"
 cp "$NM/bootstrap/LICENSE" "$DEST/bootstrap/LICENSE"
 
+# --- axe-core: accessibility checks run by the browser tests (tests/e2e), never served -------------
+AXE_DEST="$ROOT/tests/e2e/vendor/axe-core"
+rm -rf "$AXE_DEST" && mkdir -p "$AXE_DEST"
+cp "$NM/axe-core/axe.min.js" "$AXE_DEST/axe.min.js"
+cp "$NM/axe-core/LICENSE" "$AXE_DEST/LICENSE"
+echo "axe-core $(version axe-core)" >"$AXE_DEST/VERSION.txt"
+
 # --- htmx 2.x --------------------------------------------------------------------------------------
 copy_stripped "$NM/htmx.org/dist/htmx.min.js" "$DEST/htmx/htmx.min.js"
 cp "$NM/htmx.org/LICENSE" "$DEST/htmx/LICENSE"
