@@ -199,6 +199,34 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("CHINHQUYEN_PROXY_COUNT", "0")) or 
 
 OTP_TOTP_ISSUER = os.environ.get("CHINHQUYEN_OTP_ISSUER", "chinhquyen")
 
+# --- ACCOUNTS: registration limits and single sign-on (docs/accounts.md) -- begin -------------
+# Per client address, on top of the per-phone/e-mail limits kept in the database.
+ACCOUNTS_REGISTER_RATE = os.environ.get("CHINHQUYEN_REGISTER_RATE", "20/h")
+ACCOUNTS_CODE_RATE = os.environ.get("CHINHQUYEN_VERIFICATION_RATE", "30/h")
+# National electronic identity (VNeID-style OpenID Connect): off unless these are set.
+OIDC_RP_CLIENT_ID = os.environ.get("CHINHQUYEN_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("CHINHQUYEN_OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("CHINHQUYEN_OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("CHINHQUYEN_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("CHINHQUYEN_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("CHINHQUYEN_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("CHINHQUYEN_OIDC_JWKS_ENDPOINT", "") or None
+OIDC_RP_SCOPES = os.environ.get("CHINHQUYEN_OIDC_SCOPES", "openid profile")
+OIDC_RP_SIGN_ALGO = os.environ.get("CHINHQUYEN_OIDC_SIGN_ALGO", "RS256")
+OIDC_IDENTITY_NUMBER_CLAIM = os.environ.get("CHINHQUYEN_OIDC_IDENTITY_CLAIM", "identity_number")
+OIDC_USE_PKCE = env_bool("CHINHQUYEN_OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = 15
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+OIDC_ENABLED = bool(
+    OIDC_RP_CLIENT_ID
+    and OIDC_OP_AUTHORIZATION_ENDPOINT
+    and OIDC_OP_TOKEN_ENDPOINT
+    and OIDC_OP_USER_ENDPOINT
+)
+# Inert unless OIDC_ENABLED; listed always so a session started by single sign-on stays valid.
+AUTHENTICATION_BACKENDS.append("chinhquyen.accounts.oidc.NationalIdentityBackend")
+# --- ACCOUNTS -- end ---------------------------------------------------------------------------
+
 SECURE = env_bool("CHINHQUYEN_SECURE", default=not DEBUG and not TESTING)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
@@ -280,6 +308,50 @@ TASKS = {
     }
 }
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CHINHQUYEN_OUTBOX_MAX_ATTEMPTS", "8"))
+
+# --- Cache: counters of the per-address rate limits (django-ratelimit) ---------------------------
+# Files under the data directory, shared by every worker process of one server; memory in tests.
+# Increments are not atomic, so under heavy concurrency a count may run slightly low.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CHINHQUYEN_CACHE_DIR", str(DATA_DIR / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    )
+}
+# Public dossier lookup (/tra-cuu/ and POST /api/v1/dossiers/lookup): attempts per client address.
+DOSSIER_LOOKUP_RATE = os.environ.get("CHINHQUYEN_LOOKUP_RATE", "20/m")
+
+# --- NOTIFICATIONS (SMS, e-mail, Zalo; see docs/notifications.md) -- begin ---------------------
+# A channel whose backend is "" is not configured: its notifications are recorded as skipped.
+# Unset backends default to the provider when its URL is set, else to "console" under DEBUG.
+_SMS_URL = os.environ.get("CHINHQUYEN_SMS_URL", "")
+_ZALO_TOKEN = os.environ.get("CHINHQUYEN_ZALO_ACCESS_TOKEN", "")
+NOTIFICATIONS = {
+    "PUBLIC_URL": os.environ.get("CHINHQUYEN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+    "SMS_BACKEND": os.environ.get(
+        "CHINHQUYEN_SMS_BACKEND", "http" if _SMS_URL else ("console" if DEBUG else "")
+    ),
+    "SMS_URL": _SMS_URL,
+    "SMS_API_KEY": os.environ.get("CHINHQUYEN_SMS_API_KEY", ""),
+    "SMS_BRANDNAME": os.environ.get("CHINHQUYEN_SMS_BRANDNAME", ""),
+    "SMS_UNICODE": env_bool("CHINHQUYEN_SMS_UNICODE"),  # off: diacritics are stripped
+    "SMS_TIMEOUT": float(os.environ.get("CHINHQUYEN_SMS_TIMEOUT", "10")),
+    "ZALO_BACKEND": os.environ.get(
+        "CHINHQUYEN_ZALO_BACKEND", "http" if _ZALO_TOKEN else ("console" if DEBUG else "")
+    ),
+    "ZALO_URL": os.environ.get(
+        "CHINHQUYEN_ZALO_URL", "https://business.openapi.zalo.me/message/template"
+    ),
+    "ZALO_ACCESS_TOKEN": _ZALO_TOKEN,
+    "ZALO_TIMEOUT": float(os.environ.get("CHINHQUYEN_ZALO_TIMEOUT", "10")),
+    "EMAIL_ENABLED": env_bool("CHINHQUYEN_NOTIFY_EMAIL", default=True),
+}
+# --- NOTIFICATIONS -- end ----------------------------------------------------------------------
 
 # --- The platform ------------------------------------------------------------------------------
 PLATFORM_NAME = os.environ.get("CHINHQUYEN_PLATFORM_NAME", "Cổng Dịch vụ công")

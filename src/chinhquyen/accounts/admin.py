@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from chinhquyen.accounts.models import RoleAssignment, User
+from chinhquyen.accounts.models import Representation, RoleAssignment, User
 from chinhquyen.audit.admin import AuditedAdminMixin
 
 
@@ -43,7 +43,14 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     search_fields = ("username", "full_name", "email", "phone")
     ordering = ("username",)
     autocomplete_fields = ("agency",)
-    readonly_fields = ("masked_identity_number", "last_login", "date_joined")
+    readonly_fields = (
+        "masked_identity_number",
+        "identity_verified",
+        "oidc_sub",
+        "registration_pending",
+        "last_login",
+        "date_joined",
+    )
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
@@ -55,13 +62,18 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
                     "email",
                     "phone",
                     "masked_identity_number",
+                    "identity_verified",
                     "organization_name",
                     "tax_code",
                 )
             },
         ),
         ("Cán bộ", {"fields": ("agency", "unit", "position")}),
-        ("Quyền", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            "Quyền",
+            {"fields": ("is_active", "registration_pending", "is_staff", "is_superuser", "groups")},
+        ),
+        ("Định danh điện tử", {"fields": ("oidc_sub",)}),
         ("Thời điểm", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -111,3 +123,24 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
                     },
                 )
             formset.save_m2m()
+
+
+@admin.register(Representation)
+class RepresentationAdmin(admin.ModelAdmin):
+    """Read-only view for support staff; citizens manage their own list on the portal."""
+
+    list_display = ("name", "kind", "account", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "account__username")
+    fields = ("account", "kind", "name", "masked_identity_number", "tax_code", "relation")
+    readonly_fields = fields
+
+    @admin.display(description="số định danh")
+    def masked_identity_number(self, obj: Representation) -> str:
+        return obj.masked_identity_number
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

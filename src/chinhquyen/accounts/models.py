@@ -96,6 +96,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     position = models.CharField("chức vụ", max_length=200, blank=True)
     is_staff = models.BooleanField("vào trang quản trị", default=False)
     is_active = models.BooleanField("đang hoạt động", default=True)
+    # A self-registered account stays inactive and pending until its phone/e-mail is verified.
+    registration_pending = models.BooleanField("chờ xác minh đăng ký", default=False)
+    # Subject of the national electronic identity (OIDC ``sub``) this account is linked to.
+    oidc_sub = models.CharField(
+        "mã tài khoản định danh điện tử", max_length=255, unique=True, null=True, blank=True
+    )
+    identity_verified = models.BooleanField(
+        "số định danh đã xác thực qua định danh điện tử", default=False
+    )
     date_joined = models.DateTimeField("ngày tạo", default=timezone.now)
 
     objects = UserManager()
@@ -192,3 +201,86 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.agency}"
+
+
+class VerificationCode(models.Model):
+    """One 6-digit code sent to a phone or e-mail, stored only as a keyed hash.
+
+    ``user`` is the account the code proves a contact for (a pending registration, or an account
+    changing its phone/e-mail). It is empty when the contact already belongs to another account:
+    the person sees the same pages and limits, but no code exists that could succeed.
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", "Đăng ký tài khoản"
+        CHANGE_CONTACT = "change_contact", "Đổi số điện thoại/thư điện tử"
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "Tin nhắn SMS"
+        EMAIL = "email", "Thư điện tử"
+
+    user = models.ForeignKey(
+        User,
+        verbose_name="tài khoản",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="verification_codes",
+    )
+    purpose = models.CharField("mục đích", max_length=20, choices=Purpose.choices)
+    channel = models.CharField("kênh gửi", max_length=10, choices=Channel.choices)
+    destination = models.CharField("gửi tới", max_length=254, db_index=True)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=128)
+    attempts = models.PositiveSmallIntegerField("số lần nhập sai", default=0)
+    created_at = models.DateTimeField("thời điểm gửi", default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField("hết hạn lúc")
+    used_at = models.DateTimeField("đã dùng lúc", null=True, blank=True)
+    superseded = models.BooleanField("đã thay bằng mã mới", default=False)
+
+    class Meta:
+        verbose_name = "mã xác minh"
+        verbose_name_plural = "mã xác minh"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.get_channel_display()})"
+
+
+class Representation(models.Model):
+    """A person or organisation an account applies for (người được nộp hồ sơ thay)."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Cá nhân"
+        ORGANISATION = "organisation", "Tổ chức, doanh nghiệp"
+
+    account = models.ForeignKey(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="representations"
+    )
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField("họ tên hoặc tên tổ chức", max_length=255)
+    identity_number = models.CharField(
+        "số định danh cá nhân",
+        max_length=12,
+        blank=True,
+        validators=[validate_identity_number],
+    )
+    tax_code = models.CharField("mã số thuế/mã số doanh nghiệp", max_length=14, blank=True)
+    relation = models.CharField("quan hệ/giấy ủy quyền", max_length=500, blank=True)
+    phone = models.CharField("số điện thoại", max_length=15, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    address = models.CharField("địa chỉ", max_length=500, blank=True)
+    created_at = models.DateTimeField("ngày thêm", default=timezone.now)
+    updated_at = models.DateTimeField("ngày sửa", auto_now=True)
+
+    class Meta:
+        verbose_name = "người được nộp hồ sơ thay"
+        verbose_name_plural = "người được nộp hồ sơ thay"
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_identity_number(self) -> str:
+        return cccd.mask(self.identity_number or "")

@@ -8,8 +8,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from chinhquyen.accounts import permissions
-from chinhquyen.accounts.models import Role, RoleAssignment, User
+from chinhquyen.accounts import permissions, verification
+from chinhquyen.accounts.models import (
+    Representation,
+    Role,
+    RoleAssignment,
+    User,
+    VerificationCode,
+)
+from chinhquyen.accounts.verification import CodeError, Destination
 from chinhquyen.audit import services as audit
 from chinhquyen.events import services as events
 from chinhquyen.lib import cccd, phone
@@ -260,3 +267,427 @@ def two_factor_enabled(*, user: User) -> None:
         audit.record(
             "accounts.two_factor_enabled", obj=user, actor=user, object_label=user.username
         )
+
+
+# --- Registration with a verification code -----------------------------------------------------
+
+
+def parse_contact(value: str) -> Destination:
+    """A phone number or an e-mail address as typed, normalised, with the channel to reach it."""
+    from django.core.validators import validate_email
+
+    value = (value or "").strip()
+    if "@" in value:
+        email = value.lower()
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ValidationError({"contact": "Địa chỉ thư điện tử không hợp lệ."}) from exc
+        return Destination(VerificationCode.Channel.EMAIL, email)
+    try:
+        return Destination(VerificationCode.Channel.SMS, phone.normalize(value))
+    except phone.InvalidPhoneNumber as exc:
+        raise ValidationError({"contact": str(exc)}) from exc
+
+
+def _holder_of(destination: Destination) -> User | None:
+    field = "phone" if destination.channel == VerificationCode.Channel.SMS else "email"
+    return (
+        User.objects.filter(**{field: destination.address}).first()
+        or User.objects.filter(username__iexact=destination.address).first()
+    )
+
+
+def start_registration(*, full_name: str, contact: str, password: str) -> VerificationCode:
+    """Hold a new citizen account, inactive, until the code sent to its phone/e-mail comes back.
+
+    Nothing tells the caller whether the contact already has an account: an existing verified
+    account is left untouched and gets a row that can never succeed (same pages, same limits).
+    A pending, never-verified registration for the same contact is replaced.
+    """
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise ValidationError({"full_name": "Vui lòng nhập họ và tên."})
+    destination = parse_contact(contact)
+    email = destination.address if destination.channel == VerificationCode.Channel.EMAIL else None
+    phone_value = destination.address if email is None else None
+    candidate = User(
+        username=destination.address,
+        kind=User.Kind.CITIZEN,
+        full_name=full_name,
+        email=email,
+        phone=phone_value,
+        is_active=False,
+        registration_pending=True,
+    )
+    _set_valid_password(candidate, password)  # checked the same way whoever holds the contact
+    with transaction.atomic():
+        holder = _holder_of(destination)
+        if holder is not None and not holder.registration_pending:
+            return verification.issue(
+                user=None, purpose=VerificationCode.Purpose.REGISTER, destination=destination
+            )
+        verification.check_send_allowed(destination.address)
+        if holder is not None:
+            candidate.pk = holder.pk
+            candidate.date_joined = holder.date_joined
+        user = candidate
+        user.save()
+        return verification.issue(
+            user=user, purpose=VerificationCode.Purpose.REGISTER, destination=destination
+        )
+
+
+def resend_code(*, code_id: int) -> VerificationCode:
+    """A new code for the same account and destination, within the send limits."""
+    with transaction.atomic():
+        old = VerificationCode.objects.select_for_update().get(pk=code_id)
+        if old.used_at is not None:
+            raise CodeError(verification.EXPIRED)
+        return verification.issue(
+            user=old.user,
+            purpose=old.purpose,
+            destination=Destination(old.channel, old.destination),
+        )
+
+
+def _check_code(code_id: int, code: str, purpose: str) -> tuple[VerificationCode, User]:
+    """Check a code and keep the attempt count even when it is wrong."""
+    error: CodeError | None = None
+    with transaction.atomic():
+        row = VerificationCode.objects.select_for_update().get(pk=code_id, purpose=purpose)
+        try:
+            user = verification.check(row, code)
+        except CodeError as exc:
+            error = exc
+    if error is not None:
+        raise error
+    return row, user
+
+
+def confirm_registration(*, code_id: int, code: str) -> User:
+    """Activate the pending account once its code is right; raise :class:`CodeError` if not."""
+    row, user = _check_code(code_id, code, VerificationCode.Purpose.REGISTER)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.registration_pending:
+            raise CodeError(verification.EXPIRED)
+        user.is_active = True
+        user.registration_pending = False
+        user.save(update_fields=["is_active", "registration_pending"])
+        audit.record(
+            "accounts.register",
+            obj=user,
+            actor=user,
+            object_label=user.username,
+            changes={"kind": user.kind, "verified": row.channel},
+        )
+        events.publish("accounts.registered", aggregate=user, payload={"user_id": user.pk})
+    return user
+
+
+# --- Profile -----------------------------------------------------------------------------------
+
+
+def update_name(*, actor: Any, user: User, full_name: str) -> User:
+    if not permissions.can_view_profile(actor, user):
+        raise PermissionDenied("Bạn không có quyền sửa hồ sơ này.")
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise ValidationError({"full_name": "Vui lòng nhập họ và tên."})
+    if len(full_name) > 200:
+        raise ValidationError({"full_name": "Họ và tên dài quá 200 ký tự."})
+    with transaction.atomic():
+        before = user.full_name
+        user.full_name = full_name
+        user.save(update_fields=["full_name"])
+        audit.record(
+            "accounts.update_name",
+            obj=user,
+            actor=actor,
+            object_label=user.username,
+            changes={"full_name": {"before": before, "after": full_name}},
+        )
+    return user
+
+
+def request_contact_change(*, actor: Any, user: User, contact: str) -> VerificationCode:
+    """Send a code to a new phone/e-mail; the account changes only when the code comes back.
+
+    A contact already used by another account gets the same answer and a code that never works.
+    """
+    if not permissions.can_view_profile(actor, user):
+        raise PermissionDenied("Bạn không có quyền sửa hồ sơ này.")
+    destination = parse_contact(contact)
+    with transaction.atomic():
+        holder = _holder_of(destination)
+        taken = holder is not None and holder.pk != user.pk and not holder.registration_pending
+        row = verification.issue(
+            user=None if taken else user,
+            purpose=VerificationCode.Purpose.CHANGE_CONTACT,
+            destination=destination,
+        )
+        audit.record(
+            "accounts.contact_change_requested",
+            obj=user,
+            actor=actor,
+            object_label=user.username,
+            changes={"channel": destination.channel, "to": destination.masked},
+        )
+    return row
+
+
+def confirm_contact_change(*, actor: Any, user: User, code_id: int, code: str) -> User:
+    row, owner = _check_code(code_id, code, VerificationCode.Purpose.CHANGE_CONTACT)
+    if owner.pk != user.pk or not permissions.can_view_profile(actor, user):
+        raise PermissionDenied("Mã xác minh này không dành cho tài khoản của bạn.")
+    field = "phone" if row.channel == VerificationCode.Channel.SMS else "email"
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        # A registration that was never verified does not keep a contact from its real owner.
+        User.objects.filter(**{field: row.destination}, registration_pending=True).exclude(
+            pk=user.pk
+        ).delete()
+        User.objects.filter(username__iexact=row.destination, registration_pending=True).exclude(
+            pk=user.pk
+        ).delete()
+        if User.objects.filter(**{field: row.destination}).exclude(pk=user.pk).exists():
+            raise CodeError(verification.EXPIRED)
+        before = getattr(user, field) or ""
+        setattr(user, field, row.destination)
+        update = [field]
+        if before and user.username == before:
+            user.username = row.destination
+            update.append("username")
+        user.save(update_fields=update)
+        mask = phone.mask if field == "phone" else (lambda v: Destination("email", v).masked)
+        audit.record(
+            f"accounts.change_{field}",
+            obj=user,
+            actor=actor,
+            object_label=user.username,
+            changes={
+                field: {"before": mask(before) if before else "", "after": mask(row.destination)}
+            },
+        )
+    return user
+
+
+# --- Representatives (người được nộp hồ sơ thay) ------------------------------------------------
+
+_REPRESENTATION_FIELDS = (
+    "kind",
+    "name",
+    "identity_number",
+    "tax_code",
+    "relation",
+    "phone",
+    "email",
+    "address",
+)
+
+
+def _clean_representation(values: dict[str, Any]) -> dict[str, str]:
+    from django.core.validators import validate_email
+
+    out = {k: " ".join(str(values.get(k) or "").split()) for k in _REPRESENTATION_FIELDS}
+    errors: dict[str, list[str]] = {}
+    out["kind"] = out["kind"] or Representation.Kind.PERSON
+    if out["kind"] not in Representation.Kind.values:
+        errors["kind"] = ["Vui lòng chọn cá nhân hoặc tổ chức."]
+    if not out["name"]:
+        errors["name"] = ["Vui lòng nhập họ tên hoặc tên tổ chức."]
+    elif len(out["name"]) > 255:
+        errors["name"] = ["Tên dài quá 255 ký tự."]
+    if out["identity_number"]:
+        try:
+            out["identity_number"] = cccd.validate(out["identity_number"])
+        except cccd.InvalidIdentityNumber as exc:
+            errors["identity_number"] = [str(exc)]
+    if out["tax_code"] and not (
+        out["tax_code"].replace("-", "").isdigit() and len(out["tax_code"]) in (10, 14)
+    ):
+        errors["tax_code"] = ["Mã số thuế gồm 10 chữ số (hoặc 13 chữ số dạng 0123456789-001)."]
+    if out["kind"] == Representation.Kind.ORGANISATION:
+        out["identity_number"] = ""
+        if not out["tax_code"] and "tax_code" not in errors:
+            errors["tax_code"] = ["Tổ chức: vui lòng nhập mã số thuế/mã số doanh nghiệp."]
+    else:
+        out["tax_code"] = ""
+    if out["phone"]:
+        try:
+            out["phone"] = phone.normalize(out["phone"])
+        except phone.InvalidPhoneNumber as exc:
+            errors["phone"] = [str(exc)]
+    if out["email"]:
+        out["email"] = out["email"].lower()
+        try:
+            validate_email(out["email"])
+        except ValidationError:
+            errors["email"] = ["Địa chỉ thư điện tử không hợp lệ."]
+    for key, limit in (("relation", 500), ("address", 500)):
+        if len(out[key]) > limit:
+            errors[key] = [f"Nội dung dài quá {limit} ký tự."]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _representation_audit(rep: Representation) -> dict[str, str]:
+    return {
+        "kind": rep.kind,
+        "name": rep.name,
+        "identity_number": cccd.mask(rep.identity_number),
+        "tax_code": rep.tax_code,
+    }
+
+
+def _check_may_represent(actor: Any, account: User) -> None:
+    if account.is_official or (
+        actor is not None and not permissions.can_view_profile(actor, account)
+    ):
+        raise PermissionDenied("Bạn không có quyền sửa danh sách này.")
+
+
+def add_representation(*, actor: Any, account: User, values: dict[str, Any]) -> Representation:
+    """Add a person or organisation the account applies for."""
+    _check_may_represent(actor, account)
+    data = _clean_representation(values)
+    with transaction.atomic():
+        rep = Representation.objects.create(account=account, **data)
+        audit.record(
+            "accounts.add_representation",
+            obj=rep,
+            actor=actor,
+            object_label=rep.name,
+            changes=_representation_audit(rep),
+        )
+    return rep
+
+
+def update_representation(
+    *, actor: Any, representation: Representation, values: dict[str, Any]
+) -> Representation:
+    _check_may_represent(actor, representation.account)
+    data = _clean_representation(values)
+    with transaction.atomic():
+        before = _representation_audit(representation)
+        for key, value in data.items():
+            setattr(representation, key, value)
+        representation.save()
+        after = _representation_audit(representation)
+        audit.record(
+            "accounts.update_representation",
+            obj=representation,
+            actor=actor,
+            object_label=representation.name,
+            changes={
+                k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]
+            },
+        )
+    return representation
+
+
+def remove_representation(*, actor: Any, representation: Representation) -> None:
+    _check_may_represent(actor, representation.account)
+    with transaction.atomic():
+        audit.record(
+            "accounts.remove_representation",
+            obj=representation,
+            actor=actor,
+            object_label=representation.name,
+            changes=_representation_audit(representation),
+        )
+        representation.delete()
+
+
+# --- Single sign-on with the national electronic identity (OIDC) -------------------------------
+
+
+def sso_user_from_claims(*, sub: str, claims: dict[str, Any], identity_claim: str) -> User | None:
+    """The account for an identity the provider vouched for; created on first sign-in.
+
+    Matching is by the provider's subject (``sub``) and then by the identity number it asserts,
+    never by e-mail or phone, which people can type into any account. An identity number that
+    another account only typed in itself (not verified) moves to the verified identity.
+    """
+    import hashlib
+
+    sub = str(sub or "").strip()
+    if not sub:
+        return None
+    name = " ".join(
+        str(
+            claims.get("name")
+            or " ".join(filter(None, [claims.get("family_name"), claims.get("given_name")]))
+            or ""
+        ).split()
+    )[:200]
+    try:
+        number = (
+            cccd.validate(str(claims.get(identity_claim) or ""))
+            if claims.get(identity_claim)
+            else None
+        )
+    except cccd.InvalidIdentityNumber:
+        number = None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(oidc_sub=sub).first()
+        action = "accounts.sso_login"
+        if user is None and number:
+            holder = User.objects.select_for_update().filter(identity_number=number).first()
+            if holder is not None and holder.identity_verified:
+                if holder.oidc_sub or holder.is_official:
+                    return None  # verified for someone else: refuse rather than guess
+                user, action = holder, "accounts.sso_linked"
+                user.oidc_sub = sub
+            elif holder is not None:
+                holder.identity_number = None
+                holder.save(update_fields=["identity_number"])
+                audit.record(
+                    "accounts.identity_number_released",
+                    obj=holder,
+                    object_label=holder.username,
+                    changes={"identity_number": cccd.mask(number), "reason": "verified_elsewhere"},
+                )
+        if user is None:
+            digest = hashlib.sha256(sub.encode()).hexdigest()[:24]
+            user = User(
+                username=f"dinhdanh-{digest}",
+                full_name=name or "Công dân",
+                kind=User.Kind.CITIZEN,
+                oidc_sub=sub,
+                identity_number=number,
+                identity_verified=bool(number),
+            )
+            user.set_unusable_password()
+            user.save()
+            audit.record(
+                "accounts.sso_register",
+                obj=user,
+                actor=user,
+                object_label=user.username,
+                changes={"identity_number": cccd.mask(number or "")},
+            )
+            return user
+        if user.is_official or not user.is_active:
+            return None
+        update = ["oidc_sub"]
+        if name and name != user.full_name:
+            user.full_name = name
+            update.append("full_name")
+        if number and not user.identity_verified:
+            taken = User.objects.filter(identity_number=number).exclude(pk=user.pk).exists()
+            if not taken:
+                user.identity_number = number
+                user.identity_verified = True
+                update += ["identity_number", "identity_verified"]
+        user.save(update_fields=update)
+        audit.record(
+            action,
+            obj=user,
+            actor=user,
+            object_label=user.username,
+            changes={"identity_number": cccd.mask(user.identity_number or "")},
+        )
+    return user

@@ -1,0 +1,1 @@
+"""Development channel: writes the message to the log instead of sending it."""

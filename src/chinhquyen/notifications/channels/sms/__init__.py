@@ -1,0 +1,1 @@
+"""SMS through a brandname gateway's HTTP JSON API (see :mod:`.protocol`), and its sandbox."""

@@ -1,0 +1,224 @@
+"""Write side of notifications: render a template per channel, log it, send it in the worker.
+
+:func:`notify` is called from outbox handlers only. It renders the active template of each
+channel, writes one :class:`Notification` row per message (``queued``) and publishes one
+``notifications.send`` outbox event per row, in the handler's transaction. The worker then
+delivers each of those separately (:func:`send_queued`), so a failing e-mail server never sends
+the SMS twice, and a retryable error is retried by the outbox with its backoff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.template import Context, Template
+from django.utils import timezone
+
+from chinhquyen.events import services as events
+from chinhquyen.events.models import OutboxEvent
+from chinhquyen.lib import phone as phones
+from chinhquyen.notifications import channels as channel_registry
+from chinhquyen.notifications import smstext
+from chinhquyen.notifications.channels import Message, PermanentError, RetryableError
+from chinhquyen.notifications.models import Channel, MessageTemplate, Notification
+
+log = logging.getLogger(__name__)
+
+SEND_EVENT = "notifications.send"
+REDACTED = "(nội dung có mã bí mật, không lưu sau khi gửi)"
+
+
+def render(template: MessageTemplate, context: Mapping[str, Any]) -> dict[str, Any]:
+    """Subject, body and (for Zalo) the template parameters, as the channel will send them."""
+    ctx = Context({"platform": settings.PLATFORM_NAME, **dict(context)}, autoescape=False)
+    body = Template(template.body).render(ctx).strip()
+    if template.channel == Channel.ZALO:
+        data = {}
+        for line in body.splitlines():
+            name, sep, value = line.partition(":")
+            if sep and name.strip():
+                data[name.strip()] = value.strip()
+        return {"subject": template.subject.strip(), "body": "", "data": data}
+    if template.channel == Channel.SMS:
+        lines = [" ".join(line.split()) for line in body.splitlines()]
+        body = " ".join(line for line in lines if line)
+        if not settings.NOTIFICATIONS.get("SMS_UNICODE"):
+            body = smstext.unaccent(body)
+        return {"subject": "", "body": body, "data": {}}
+    subject = " ".join(Template(template.subject).render(ctx).split())
+    return {"subject": subject[:255], "body": body + "\n", "data": {}}
+
+
+def _destinations(
+    to_phone: str | None, to_email: str | None, zalo_user: str | None
+) -> dict[str, str]:
+    found = {}
+    if to_phone and phones.looks_like_phone(to_phone):
+        found[Channel.SMS] = phones.normalize(to_phone)
+    if to_email:
+        found[Channel.EMAIL] = to_email.strip()
+    if zalo_user:
+        found[Channel.ZALO] = zalo_user.strip()
+    return found
+
+
+def _ref(ref: Any) -> tuple[str, str, str]:
+    if ref is None:
+        return "", "", ""
+    if isinstance(ref, models.Model):
+        return ref._meta.label_lower, str(ref.pk), str(ref)[:100]
+    kind, ident, *label = ref
+    return str(kind), str(ident), str(label[0] if label else ident)[:100]
+
+
+def notify(
+    *,
+    template_key: str,
+    context: Mapping[str, Any],
+    to_phone: str | None = None,
+    to_email: str | None = None,
+    zalo_user: str | None = None,
+    channels: Iterable[str] | None = None,
+    ref: Any = None,
+    key: str | None = None,
+) -> list[Notification]:
+    """Queue ``template_key`` to every destination given (limited to ``channels`` if named).
+
+    ``zalo_user`` is the phone number of the person's Zalo account (ZNS addresses by phone).
+    ``ref`` is the model instance the message is about, or ``(type, id[, label])``. ``key``
+    makes the call idempotent (the outbox delivery's key): called again, it returns the rows
+    already written. A channel without an active template for the key is left out; a channel
+    that is not configured is recorded as ``skipped``.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify() runs inside an outbox handler's transaction.")
+    wanted = set(channels) if channels is not None else None
+    ref_type, ref_id, ref_label = _ref(ref)
+    templates = {
+        t.channel: t for t in MessageTemplate.objects.filter(key=template_key, active=True)
+    }
+    made: list[Notification] = []
+    for channel, destination in _destinations(to_phone, to_email, zalo_user).items():
+        if wanted is not None and channel not in wanted:
+            continue
+        template = templates.get(channel)
+        if template is None:
+            continue
+        idem = f"{key}:{channel}:{template_key}" if key else None
+        if idem:
+            existing = Notification.objects.filter(idempotency_key=idem).first()
+            if existing is not None:
+                made.append(existing)
+                continue
+        rendered = render(template, context)
+        row = Notification(
+            channel=channel,
+            template_key=template_key,
+            destination=destination,
+            subject=rendered["subject"],
+            body=rendered["body"],
+            data=rendered["data"],
+            sensitive=template.sensitive,
+            ref_type=ref_type,
+            ref_id=ref_id,
+            ref_label=ref_label,
+            idempotency_key=idem or f"notification:{_random_key()}",
+        )
+        if channel_registry.get(channel) is None:
+            row.status = Notification.Status.SKIPPED
+            row.error = "Kênh chưa được cấu hình."
+            if row.sensitive:
+                row.body, row.data = REDACTED, {}
+            row.save()
+        else:
+            row.save()
+            _queue(row, round_=0)
+        made.append(row)
+    return made
+
+
+def _random_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _queue(row: Notification, *, round_: int) -> None:
+    events.publish(
+        SEND_EVENT,
+        aggregate=row,
+        payload={"notification_id": row.pk},
+        idempotency_key=f"{SEND_EVENT}:{row.pk}:{round_}",
+    )
+
+
+def provider_key(row: Notification) -> str:
+    """Stable across retries of one row; providers deduplicate on it."""
+    digest = hashlib.sha256(row.idempotency_key.encode()).hexdigest()[:10]
+    return f"cq-{row.pk}-{digest}"
+
+
+def send_queued(notification_id: int, *, attempt: int, final: bool) -> Notification | None:
+    """Send one queued row (the ``notifications.send`` handler). Raises to ask for a retry.
+
+    A retryable error on the ``final`` attempt, and any permanent error, is recorded on the
+    row as ``failed``; the row of a message with a secret is cleared once it is done.
+    """
+    row = Notification.objects.select_for_update().filter(pk=notification_id).first()
+    if row is None or row.status != Notification.Status.QUEUED:
+        return row  # already sent, failed or skipped: delivering twice sends once
+    row.attempts = attempt
+    transport = channel_registry.get(row.channel)
+    if transport is None:
+        row.status, row.error = Notification.Status.SKIPPED, "Kênh chưa được cấu hình."
+        return _done(row)
+    message = Message(
+        channel=row.channel,
+        to=row.destination,
+        subject=row.subject,
+        body=row.body,
+        key=provider_key(row),
+        data=dict(row.data or {}),
+    )
+    try:
+        provider_id = transport.send(message)
+    except PermanentError as exc:
+        row.status, row.error = Notification.Status.FAILED, str(exc)[:2000]
+        log.warning("notification %s failed: %s", row.pk, row.error)
+        return _done(row)
+    except RetryableError as exc:
+        if not final:
+            raise
+        row.status = Notification.Status.FAILED
+        row.error = f"Sau {attempt} lần thử: {exc}"[:2000]
+        log.warning("notification %s failed after %s attempts", row.pk, attempt)
+        return _done(row)
+    row.status, row.provider_message_id = Notification.Status.SENT, provider_id[:200]
+    row.sent_at, row.error = timezone.now(), ""
+    return _done(row)
+
+
+def _done(row: Notification) -> Notification:
+    if row.sensitive:
+        row.body, row.data = REDACTED, {}
+    row.save()
+    return row
+
+
+def resend(row: Notification) -> Notification:
+    """Queue a failed or skipped row again (admin action): a new outbox event, new attempts."""
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().get(pk=row.pk)
+        if row.status not in (Notification.Status.FAILED, Notification.Status.SKIPPED):
+            return row
+        if row.sensitive:
+            return row  # its text is gone on purpose; the person asks for a new code
+        row.status, row.error, row.attempts = Notification.Status.QUEUED, "", 0
+        row.save(update_fields=["status", "error", "attempts"])
+        rounds = OutboxEvent.objects.filter(event_type=SEND_EVENT, aggregate_id=str(row.pk))
+        _queue(row, round_=rounds.count())
+    return row

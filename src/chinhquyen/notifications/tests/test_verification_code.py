@@ -1,0 +1,65 @@
+"""accounts.verification_code_requested → the code by SMS or e-mail, never kept or logged."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.db import transaction
+
+from chinhquyen.events import services as events
+from chinhquyen.notifications.models import Notification
+from chinhquyen.notifications.services import REDACTED
+from chinhquyen.notifications.tests.conftest import run_outbox
+
+pytestmark = pytest.mark.django_db
+
+
+def request_code(channel: str, destination: str, code: str = "482913") -> None:
+    with transaction.atomic():
+        events.publish(
+            "accounts.verification_code_requested",
+            payload={"channel": channel, "destination": destination, "code": code,
+                     "purpose": "register"},
+        )  # fmt: skip
+
+
+def test_code_by_sms(sms_gateway, caplog):
+    request_code("sms", "+84 903 123 456")
+    with caplog.at_level(logging.DEBUG):
+        run_outbox()
+    (sms,) = sms_gateway.messages
+    assert sms["Phone"] == "0903123456"
+    assert sms["Content"].startswith("482913 la ma xac minh dang ky tai khoan")
+    assert "hieu luc 10 phut" in sms["Content"]
+    assert sms["Content"].isascii() and sms["Segments"] == 1
+    (row,) = Notification.objects.all()
+    assert (row.channel, row.template_key, row.status) == (
+        "sms",
+        "account.verification_code",
+        "sent",
+    )
+    assert row.body == REDACTED  # the code is not kept once sent
+    assert "482913" not in caplog.text and "0903123456" not in caplog.text
+
+
+def test_code_by_email(smtp_server, caplog):
+    request_code("email", "cuc@example.vn", code="105577")
+    with caplog.at_level(logging.DEBUG):
+        run_outbox()
+    (mail,) = smtp_server.messages
+    assert mail["To"] == "cuc@example.vn"
+    assert "105577" in str(mail["Subject"]) and "    105577" in mail.get_content()
+    (row,) = Notification.objects.all()
+    assert (row.channel, row.status, row.body) == ("email", "sent", REDACTED)
+    assert row.masked_destination == "c***@example.vn"
+    # aiosmtpd's own debug log prints addresses; ours never does
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("chinhquyen")]
+    assert not any("105577" in m or "cuc@example.vn" in m for m in ours)
+
+
+def test_sms_code_with_sms_unconfigured_is_skipped_and_not_kept():
+    request_code("sms", "0903123456")
+    run_outbox()
+    (row,) = Notification.objects.all()
+    assert row.status == Notification.Status.SKIPPED and row.body == REDACTED
