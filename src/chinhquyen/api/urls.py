@@ -65,3 +65,7 @@ api.add_router("/procedures", catalog_router)
 from chinhquyen.dossiers.api import router as dossiers_router  # noqa: E402
 
 api.add_router("/dossiers", dossiers_router)
+
+from chinhquyen.dossiers.api_drafts import router as dossier_drafts_router  # noqa: E402
+
+api.add_router("/dossier-drafts", dossier_drafts_router)
