@@ -20,11 +20,14 @@ def _require_workspace(request: HttpRequest) -> None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The official's start page: their inboxes with counters, their agency and roles."""
     _require_workspace(request)
+    from chinhquyen.web.workspace.dossiers.views import box_counters
+
     return render(
         request,
         "workspace/home.html",
-        {"roles": permissions.roles_of(request.user)},
+        {"roles": permissions.roles_of(request.user), **box_counters(request)},
     )
 
 

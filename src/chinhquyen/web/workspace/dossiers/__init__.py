@@ -1,0 +1,1 @@
+"""The officials' dossier pages: inboxes, the dossier page, its actions, bulk decisions."""
