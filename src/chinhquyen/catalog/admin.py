@@ -278,6 +278,13 @@ class PaperForm(forms.ModelForm):
         model = RequiredPaper
         fields = ("template_file", "has_eform")
 
+    def clean_template_file(self) -> Any:
+        """Refuse a wrong type or size here, with the same check as the workspace screens."""
+        upload = self.cleaned_data.get("template_file")
+        if upload and "template_file" in self.changed_data:
+            services.form_file_kind(upload)
+        return upload
+
 
 @admin.register(RequiredPaper)
 class RequiredPaperAdmin(CatalogPermissionMixin, admin.ModelAdmin):

@@ -42,6 +42,9 @@ class SearchParams(Schema):
     field: str | None = PydanticField(None, description="Mã số hoặc tên lĩnh vực")
     level: str | None = PydanticField(None, description="province, commune, ministry, other")
     agency: str | None = PydanticField(None, description="Mã định danh cơ quan giải quyết")
+    life_event: str | None = PydanticField(
+        None, description="Đường dẫn (slug) của sự kiện đời sống, ví dụ khi-sinh-con"
+    )
     online: str | None = PydanticField(
         None, description="full, partial, none, hoặc yes (có trực tuyến)"
     )
@@ -134,6 +137,7 @@ def search_procedures(request, params: Query[SearchParams]):
         level=params.level,
         agency=params.agency,
         online=params.online,
+        life_event=params.life_event,
         page=params.page,
         per_page=params.per_page,
     )
@@ -155,6 +159,44 @@ def suggest(request, q: str = "", limit: int = Query(8, ge=1, le=20)):
     return [
         {"code": p.code, "name": p.name, "url": _url(p)} for p in search.suggest(q, limit=limit)
     ]
+
+
+class LifeEventOut(Schema):
+    slug: str
+    name: str
+    description: str
+    count: int = PydanticField(description="Số thủ tục đang áp dụng")
+    url: str
+    procedures: list[SuggestItem] = PydanticField(description="Theo thứ tự nên làm")
+
+
+def _life_event(event, procedures) -> dict:
+    return {
+        "slug": event.slug,
+        "name": event.name,
+        "description": event.description,
+        "count": len(procedures),
+        "url": reverse("catalog:life_event", args=[event.slug]),
+        "procedures": [{"code": p.code, "name": p.name, "url": _url(p)} for p in procedures],
+    }
+
+
+@router.get("/life-events", response=list[LifeEventOut], summary="Sự kiện đời sống")
+def life_events(request):
+    """Life events (Khi sinh con, Khi kết hôn, …) in their order, each with its procedures in
+    the order people usually do them. Filter the search with ``?life_event=<slug>``."""
+    return [
+        _life_event(e, selectors.life_event_procedures(e))
+        for e in selectors.life_events_with_counts()
+    ]
+
+
+@router.get("/life-events/{slug}", response=LifeEventOut, summary="Một sự kiện đời sống")
+def life_event(request, slug: str):
+    event = selectors.get_life_event(slug)
+    if event is None:
+        raise Http404("Không tìm thấy sự kiện.")
+    return _life_event(event, selectors.life_event_procedures(event))
 
 
 @router.get("/{code}", response=ProcedureOut, summary="Chi tiết một thủ tục")

@@ -398,3 +398,55 @@ class ProcedureVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Phiên bản thủ tục đã ghi thì không được xóa.")
+
+
+class LifeEvent(models.Model):
+    """Sự kiện đời sống: a moment of life ("Khi sinh con") and the procedures it usually needs.
+
+    Citizens think in events, not in fields of law; an event lists the procedures in the order
+    people usually do them.
+    """
+
+    slug = models.SlugField("đường dẫn", max_length=80, unique=True)
+    name = models.CharField("tên sự kiện", max_length=200)
+    description = models.TextField("mô tả", blank=True)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    is_active = models.BooleanField("đang hiển thị", default=True)
+    procedures = models.ManyToManyField(
+        Procedure,
+        through="LifeEventProcedure",
+        verbose_name="thủ tục",
+        blank=True,
+        related_name="life_events",
+    )
+
+    class Meta:
+        verbose_name = "sự kiện đời sống"
+        verbose_name_plural = "sự kiện đời sống"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LifeEventProcedure(models.Model):
+    """One procedure of a life event, at its place in the event's list."""
+
+    life_event = models.ForeignKey(LifeEvent, on_delete=models.CASCADE, related_name="items")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="life_event_items"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "thủ tục của sự kiện"
+        verbose_name_plural = "thủ tục của sự kiện"
+        ordering = ["life_event", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["life_event", "procedure"], name="catalog_life_event_procedure_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.life_event}: {self.procedure.code}"

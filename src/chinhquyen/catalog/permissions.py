@@ -19,3 +19,13 @@ def can_edit_process(user: Any, agency: Any = None) -> bool:
     if is_province_admin(user):
         return True
     return agency is not None and has_role(user, Role.AGENCY_LEADER, agency)
+
+
+def can_operate_catalog(user: Any) -> bool:
+    """Open the catalog screens of the workspace: the province administrator (edits everything)
+    and agency leaders (edit their own agency's internal processes)."""
+    if can_manage_catalog(user):
+        return True
+    from chinhquyen.accounts.permissions import roles_of
+
+    return any(r.role == Role.AGENCY_LEADER for r in roles_of(user))

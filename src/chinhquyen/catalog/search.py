@@ -478,11 +478,13 @@ def filtered(
     agency: str | None = None,
     online: str | None = None,
     include_inactive: bool = False,
+    life_event: str | None = None,
 ) -> QuerySet:
     """Procedures matching the filters. Unknown filter values match nothing (never an error).
 
     ``field``: a field id or name (any spelling); ``level``: province, commune, ministry, other;
-    ``agency``: an agency identifier code; ``online``: full, partial, none, or yes (any online).
+    ``agency``: an agency identifier code; ``online``: full, partial, none, or yes (any online);
+    ``life_event``: a life event's slug.
     """
     qs = Procedure.objects.all() if include_inactive else Procedure.objects.filter(is_active=True)
     if field not in (None, ""):
@@ -496,6 +498,8 @@ def filtered(
         qs = qs.filter(**{flag: True}) if flag else qs.none()
     if agency:
         qs = qs.filter(agency_links__agency__code=agency.strip().upper()).distinct()
+    if life_event:
+        qs = qs.filter(life_event_items__life_event__slug=life_event.strip().lower()).distinct()
     if online:
         if online in ("yes", "1", "true", "co"):
             qs = qs.filter(online_level__in=ONLINE_LEVELS)
@@ -659,12 +663,14 @@ def search(
     page: int | str | None = 1,
     per_page: int | str | None = 20,
     include_inactive: bool = False,
+    life_event: str | None = None,
 ) -> SearchResult:
     """Search procedures; an empty query lists them (filtered) in alphabetical order."""
     page, per_page = _page_numbers(page, per_page)
     base = filtered(
-        field=field, level=level, agency=agency, online=online, include_inactive=include_inactive
-    )
+        field=field, level=level, agency=agency, online=online,
+        include_inactive=include_inactive, life_event=life_event,
+    )  # fmt: skip
     text = unicodedata.normalize("NFC", q or "")[:MAX_QUERY_CHARS]
     offset = (page - 1) * per_page
 
@@ -700,7 +706,7 @@ def search(
         if t.prefix or max(vocab.df.get(a, 0) for a in t.alternatives) / size <= COMMON_SHARE
     ]
     pick = rare or list(range(len(groups)))
-    unfiltered = not (field or level or agency or online or include_inactive)
+    unfiltered = not (field or level or agency or online or include_inactive or life_event)
     if unfiltered:
         # The names' inverted index in memory holds exactly what the FTS "name" column holds for
         # active procedures; it saves fetching hundreds of ids for common words.

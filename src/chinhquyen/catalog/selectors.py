@@ -9,6 +9,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from chinhquyen.catalog import codes
 from chinhquyen.catalog.models import (
     Field,
+    LifeEvent,
+    LifeEventProcedure,
     Procedure,
     ProcedureChannel,
     ProcedureVersion,
@@ -57,3 +59,65 @@ def fields_with_counts() -> QuerySet:
         .filter(n__gt=0)
         .order_by("name_key")
     )
+
+
+# Groups of the "by agency" page, in the order citizens look for them.
+AGENCY_GROUPS = (
+    ("province", "Sở, ban, ngành và UBND tỉnh", ("province_committee", "department", "other")),
+    ("centre", "Trung tâm Phục vụ hành chính công", ("service_centre",)),
+    ("wards", "UBND phường, xã", ("ward_committee",)),
+)
+
+
+def agencies_with_counts() -> list[dict]:
+    """Agencies that handle active procedures, with how many, grouped (departments, the service
+    centre, wards) and ordered for browsing. Each group: ``key``, ``label``, ``agencies`` (each
+    agency annotated with ``n``)."""
+    from chinhquyen.organizations.models import Agency
+
+    agencies = (
+        Agency.objects.filter(is_active=True)
+        .annotate(
+            n=Count(
+                "procedure_links__procedure",
+                filter=Q(procedure_links__procedure__is_active=True),
+                distinct=True,
+            )
+        )
+        .filter(n__gt=0)
+        .order_by("code")
+    )
+    by_kind: dict[str, list] = {}
+    for agency in agencies:
+        by_kind.setdefault(agency.kind, []).append(agency)
+    groups = []
+    for key, label, kinds in AGENCY_GROUPS:
+        members = [a for kind in kinds for a in by_kind.get(kind, [])]
+        if key == "province":
+            members.sort(key=lambda a: (a.kind != "province_committee", a.code))
+        else:
+            members.sort(key=lambda a: a.name)
+        if members:
+            groups.append({"key": key, "label": label, "agencies": members})
+    return groups
+
+
+def life_events_with_counts(*, include_inactive: bool = False) -> QuerySet:
+    """Life events in their order, each with ``n``: its number of active procedures."""
+    qs = LifeEvent.objects.annotate(
+        n=Count("items", filter=Q(items__procedure__is_active=True))
+    ).order_by("order", "name")
+    return qs if include_inactive else qs.filter(is_active=True)
+
+
+def get_life_event(slug: str, *, include_inactive: bool = False) -> LifeEvent | None:
+    qs = LifeEvent.objects.all() if include_inactive else LifeEvent.objects.filter(is_active=True)
+    return qs.filter(slug=(slug or "").strip().lower()[:80]).first()
+
+
+def life_event_procedures(event: LifeEvent, *, include_inactive: bool = False) -> list[Procedure]:
+    """The event's procedures in the event's order."""
+    items = LifeEventProcedure.objects.filter(life_event=event).select_related("procedure__field")
+    if not include_inactive:
+        items = items.filter(procedure__is_active=True)
+    return [item.procedure for item in items.order_by("order", "procedure__code")]

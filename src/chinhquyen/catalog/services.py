@@ -32,6 +32,8 @@ from chinhquyen.catalog.models import (
     Channel,
     Field,
     Level,
+    LifeEvent,
+    LifeEventProcedure,
     OnlineLevel,
     Procedure,
     ProcedureAgency,
@@ -316,7 +318,16 @@ def _plain(procedure: Procedure, names: Iterable[str]) -> dict[str, Any]:
     return out
 
 
+def _fresh(procedure: Procedure) -> Procedure:
+    """Forget rows prefetched with the procedure (a page may have loaded them before a write),
+    so that what follows reads the rows as they are now."""
+    if hasattr(procedure, "_prefetched_objects_cache"):
+        procedure._prefetched_objects_cache = {}
+    return procedure
+
+
 def _changed(procedure: Procedure, reason: str, actor: Any, action: str, changes: dict) -> None:
+    _fresh(procedure)
     version = _write_version(procedure, actor=actor, reason=reason)
     audit.record(action, obj=procedure, changes=changes, actor=actor)
     events.publish(
@@ -442,6 +453,7 @@ def _paper_rows(
     procedure: Procedure,
     papers: Sequence[dict[str, Any]],
     keep: dict[tuple[str, str], RequiredPaper],
+    claimed: dict[int, RequiredPaper] | None = None,
 ) -> list[RequiredPaper]:
     rows = []
     for position, item in enumerate(papers):
@@ -449,7 +461,7 @@ def _paper_rows(
         if not name:
             raise ValidationError("Tên giấy tờ không được để trống.")
         group = clean_line(item.get("group"))
-        previous = keep.get((group, name))
+        previous = (claimed or {}).get(position) or keep.get((group, name))
         rows.append(
             RequiredPaper(
                 procedure=procedure,
@@ -465,7 +477,10 @@ def _paper_rows(
                 template_file=previous.template_file
                 if previous
                 else item.get("template_file") or "",
-                has_eform=previous.has_eform if previous else bool(item.get("has_eform")),
+                # An operator's edit (rows named by id) sets the flag; an import keeps it.
+                has_eform=bool(item.get("has_eform"))
+                if item.get("id") or not previous
+                else previous.has_eform,
             )
         )
     return rows
@@ -488,23 +503,38 @@ def _replace_papers(
     Submitted papers of dossiers point at RequiredPaper rows: a paper matched by its group and
     name is updated in place, so those links survive an edit or a re-import.
     """
-    existing = {} if new else {(p.group, p.name): p for p in procedure.papers.all()}
-    rows = _paper_rows(procedure, papers, existing)
+    current = [] if new else list(procedure.papers.all())
+    existing = {(p.group, p.name): p for p in current}
+    by_id = {p.pk: p for p in current}
+    # An operator's edit names the row it changes ("id"), so a renamed paper keeps its row and
+    # its uploaded form; an import matches by group and name.
+    claimed: dict[int, RequiredPaper] = {}
+    for position, item in enumerate(papers):
+        previous = by_id.get(item.get("id")) if item.get("id") else None
+        if previous is not None:
+            claimed[position] = previous
+    keep = dict(existing)
+    rows = _paper_rows(procedure, papers, keep, claimed)
     kept, created = [], []
+    left = {p.pk: p for p in current}
     for row in rows:
-        previous = existing.pop((row.group, row.name), None)
-        if previous is None:
+        previous = claimed.get(row.position) or existing.get((row.group, row.name))
+        if previous is None or previous.pk not in left:
             created.append(row)
         else:
+            left.pop(previous.pk)
             row.pk = previous.pk
             kept.append(row)
-    if existing:
-        RequiredPaper.objects.filter(pk__in=[p.pk for p in existing.values()]).delete()
+    if left:
+        RequiredPaper.objects.filter(pk__in=list(left)).delete()
     if kept:
         RequiredPaper.objects.bulk_update(
             kept,
-            ["position", "originals", "copies", "template_names", "template_file", "has_eform"],
-        )
+            [
+                "position", "group", "name", "originals", "copies", "template_names",
+                "template_file", "has_eform",
+            ],
+        )  # fmt: skip
     created = RequiredPaper.objects.bulk_create(created)
     return sorted(kept + created, key=lambda row: row.position)
 
@@ -518,7 +548,7 @@ def set_channels(
         before = [channel_dict(c) for c in procedure.channels.all()]
         _channel_rows(procedure, channels)  # validate before deleting anything
         _replace_channels(procedure, channels)
-        after = [channel_dict(c) for c in procedure.channels.all()]
+        after = [channel_dict(c) for c in _fresh(procedure).channels.all()]
         if before == after:
             return procedure
         online = any(c["channel"] == Channel.ONLINE for c in after)
@@ -538,7 +568,7 @@ def set_papers(*, actor: Any, procedure: Procedure, papers: Sequence[dict[str, A
     with transaction.atomic():
         before = [paper_dict(p) for p in procedure.papers.all()]
         _replace_papers(procedure, papers)
-        after = [paper_dict(p) for p in procedure.papers.all()]
+        after = [paper_dict(p) for p in _fresh(procedure).papers.all()]
         if before == after:
             return procedure
         reindex(procedure)
@@ -547,20 +577,108 @@ def set_papers(*, actor: Any, procedure: Procedure, papers: Sequence[dict[str, A
     return procedure
 
 
+FORM_MAX_BYTES = 10 * 1024 * 1024
+FORM_TYPES = {"pdf": "PDF", "docx": "Word (.docx)", "doc": "Word (.doc)", "xlsx": "Excel (.xlsx)",
+              "odt": "OpenDocument (.odt)"}  # fmt: skip
+FORM_TYPES_LABEL = ", ".join(FORM_TYPES.values())
+
+
+def form_file_max_bytes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "CATALOG_FORM_MAX_BYTES", FORM_MAX_BYTES))
+
+
+def form_file_kind(file: Any) -> str:
+    """The kind of a form file by its first bytes (never its name): pdf, docx, doc, xlsx, odt.
+
+    Raises ValidationError (Vietnamese) for an empty, too large or other file.
+    """
+    import zipfile
+
+    size = getattr(file, "size", None)
+    file.seek(0, io.SEEK_END)
+    size = file.tell() if size is None else size
+    file.seek(0)
+    limit = form_file_max_bytes()
+    if not size:
+        raise ValidationError("Tệp mẫu đơn rỗng.", code="empty_file")
+    if size > limit:
+        raise ValidationError(
+            f"Tệp mẫu đơn quá lớn ({size / 1048576:.1f} MB); tối đa {limit // 1048576} MB.",
+            code="file_too_large",
+        )
+    head = file.read(8)
+    file.seek(0)
+    kind = ""
+    if head.startswith(b"%PDF-"):
+        kind = "pdf"
+    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        kind = "doc"
+    elif head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(file) as archive:
+                names = set(archive.namelist())
+                mimetype = archive.read("mimetype").strip() if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError, KeyError):
+            names, mimetype = set(), b""
+        file.seek(0)
+        if "word/document.xml" in names:
+            kind = "docx"
+        elif "xl/workbook.xml" in names:
+            kind = "xlsx"
+        elif mimetype == b"application/vnd.oasis.opendocument.text":
+            kind = "odt"
+    if not kind:
+        raise ValidationError(
+            f"Tệp mẫu đơn phải là {FORM_TYPES_LABEL}.", code="file_type_not_allowed"
+        )
+    return kind
+
+
+def _form_file_name(paper: RequiredPaper, original: str, kind: str) -> str:
+    from django.utils.text import slugify
+
+    stem = Path(original or "").stem or (paper.template_names or ["mau-don"])[0]
+    base = slugify(fold(stem))[:60].strip("-") or "mau-don"
+    return f"{paper.procedure.base_code}-{base}.{kind}"
+
+
 def attach_form_template(
     *, actor: Any, paper: RequiredPaper, file: Any, has_eform: bool | None = None
 ) -> RequiredPaper:
-    """Upload the form file (mẫu đơn, tờ khai) of a paper, for citizens to download."""
+    """Upload the form file (mẫu đơn, tờ khai) of a paper, for citizens to download.
+
+    The file is checked first (size, and type by its first bytes) and stored under a name made
+    from the procedure code and the file's name; the audit and the new version record it.
+    """
     _require_manager(actor)
+    kind = form_file_kind(file) if file is not None else ""
     with transaction.atomic():
         before = paper_dict(paper)
         if file is not None:
-            paper.template_file.save(getattr(file, "name", "mau-don.docx"), file, save=False)
+            name = _form_file_name(paper, getattr(file, "name", ""), kind)
+            paper.template_file.save(name, file, save=False)
         if has_eform is not None:
             paper.has_eform = has_eform
         paper.save()
         procedure = paper.procedure
         _changed(procedure, "mẫu đơn, tờ khai", actor, "catalog.paper.template",
+                 audit.diff(before, paper_dict(paper)))  # fmt: skip
+    return paper
+
+
+def remove_form_template(*, actor: Any, paper: RequiredPaper) -> RequiredPaper:
+    """Take a paper's form file off the public page. The stored file stays: older versions of
+    the procedure name it, and a dossier received under them may need it."""
+    _require_manager(actor)
+    if not paper.template_file:
+        return paper
+    with transaction.atomic():
+        before = paper_dict(paper)
+        paper.template_file = ""
+        paper.save(update_fields=["template_file"])
+        _changed(paper.procedure, "gỡ mẫu đơn, tờ khai", actor, "catalog.paper.template",
                  audit.diff(before, paper_dict(paper)))  # fmt: skip
     return paper
 
@@ -674,6 +792,281 @@ def set_agencies(
             _changed(procedure, "cơ quan giải quyết", actor, "catalog.procedure.agencies",
                      {"agencies": {"before": before, "after": after}})  # fmt: skip
     return procedure
+
+
+def edit_procedure(
+    *,
+    actor: Any,
+    procedure: Procedure,
+    channels: Sequence[dict[str, Any]] | None = None,
+    reason: str = "",
+    **changes: Any,
+) -> Procedure:
+    """The operator's page save: public fields and per-channel times and fees together.
+
+    One transaction, one new version (only when something differs), one audit record holding
+    every change. Dossiers already received keep the version they were received under.
+    """
+    _require_manager(actor)
+    cleaned = clean_procedure_values(changes, procedure)
+    if channels is not None:
+        _channel_rows(procedure, channels)  # validate before writing anything
+    with transaction.atomic():
+        procedure = (
+            Procedure.objects.select_for_update(of=("self",))
+            .select_related("field")
+            .get(pk=procedure.pk)
+        )
+        before = _plain(procedure, cleaned)
+        original_online = procedure.online_level
+        for name, value in cleaned.items():
+            setattr(procedure, name, value)
+        diff = audit.diff(before, _plain(procedure, cleaned))
+        if channels is not None:
+            old = [channel_dict(c) for c in procedure.channels.order_by("position")]
+            new = [channel_dict(c) for c in _channel_rows(procedure, channels)]
+            if old != new:
+                _replace_channels(procedure, channels)
+                diff["channels"] = {"before": old, "after": new}
+                online = any(c["channel"] == Channel.ONLINE for c in new)
+                if not online:
+                    procedure.online_level = OnlineLevel.NONE
+                elif procedure.online_level == OnlineLevel.NONE:
+                    procedure.online_level = OnlineLevel.UNSPECIFIED
+                diff.pop("online_level", None)
+                if procedure.online_level != original_online:
+                    diff["online_level"] = {
+                        "before": original_online,
+                        "after": procedure.online_level,
+                    }
+        if not diff:
+            return procedure
+        _search_columns(procedure)
+        procedure.save()
+        search.index_procedures([procedure.pk])
+        _changed(procedure, reason or "cập nhật", actor, "catalog.procedure.update", diff)
+    return procedure
+
+
+# --- life events -------------------------------------------------------------------------------
+
+
+def _life_event_values(values: dict[str, Any], instance: LifeEvent | None) -> dict[str, Any]:
+    from django.utils.text import slugify
+
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    if "name" in values:
+        cleaned["name"] = clean_line(values["name"])[:200]
+        if not cleaned["name"]:
+            errors.setdefault("name", []).append("Tên sự kiện không được để trống.")
+    if "slug" in values:
+        cleaned["slug"] = slugify(fold(values["slug"] or ""))[:80]
+        if not cleaned["slug"]:
+            errors.setdefault("slug", []).append("Đường dẫn chỉ gồm chữ không dấu, số và dấu -.")
+        elif (
+            LifeEvent.objects.filter(slug=cleaned["slug"])
+            .exclude(pk=instance.pk if instance else None)
+            .exists()
+        ):
+            errors.setdefault("slug", []).append("Đã có sự kiện dùng đường dẫn này.")
+    if "description" in values:
+        cleaned["description"] = clean_text(values["description"])
+    if "order" in values:
+        cleaned["order"] = _quantity(values["order"]) or 0
+    if "is_active" in values:
+        cleaned["is_active"] = bool(values["is_active"])
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _life_event_procedures(codes_in_order: Sequence[str]) -> list[Procedure]:
+    wanted = [codes.normalize(c) for c in codes_in_order if codes.normalize(c)]
+    found = {p.code: p for p in Procedure.objects.filter(code__in=wanted)}
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise ValidationError(
+            {"procedures": [f"Không có thủ tục mã {', '.join(dict.fromkeys(missing))}."]}
+        )
+    return [found[c] for c in dict.fromkeys(wanted)]
+
+
+def _event_dict(event: LifeEvent) -> dict[str, Any]:
+    return {
+        "slug": event.slug,
+        "name": event.name,
+        "description": event.description,
+        "order": event.order,
+        "is_active": event.is_active,
+        "procedures": list(event.items.order_by("order").values_list("procedure__code", flat=True)),
+    }
+
+
+def _write_event_procedures(event: LifeEvent, procedures: Sequence[Procedure]) -> None:
+    event.items.all().delete()
+    LifeEventProcedure.objects.bulk_create(
+        [
+            LifeEventProcedure(life_event=event, procedure=p, order=n)
+            for n, p in enumerate(procedures, start=1)
+        ]
+    )
+
+
+def save_life_event(
+    *,
+    actor: Any,
+    event: LifeEvent | None = None,
+    procedure_codes: Sequence[str] | None = None,
+    **values: Any,
+) -> LifeEvent:
+    """Create (``event=None``) or change a life event and its ordered procedures, audited."""
+    _require_manager(actor)
+    if event is None:
+        values.setdefault("slug", values.get("name", ""))
+    cleaned = _life_event_values(values, event)
+    procedures = _life_event_procedures(procedure_codes) if procedure_codes is not None else None
+    with transaction.atomic():
+        before = _event_dict(event) if event is not None else {}
+        if event is None:
+            event = LifeEvent.objects.create(**cleaned)
+        else:
+            for name, value in cleaned.items():
+                setattr(event, name, value)
+            event.save()
+        if procedures is not None:
+            _write_event_procedures(event, procedures)
+        diff = audit.diff(before, _event_dict(event))
+        if diff:
+            audit.record(
+                "catalog.life_event.create" if not before else "catalog.life_event.update",
+                obj=event,
+                changes=diff,
+                actor=actor,
+            )
+    return event
+
+
+def delete_life_event(*, actor: Any, event: LifeEvent) -> None:
+    _require_manager(actor)
+    with transaction.atomic():
+        audit.record(
+            "catalog.life_event.delete",
+            obj=event,
+            changes={k: {"before": v, "after": None} for k, v in _event_dict(event).items()},
+            actor=actor,
+        )
+        event.delete()
+
+
+def load_demo_life_events() -> int:
+    """Seed the demo life events (``life_events.DEMO_LIFE_EVENTS``) that do not exist yet, with
+    the procedures of the catalog that are there. Returns how many events were created."""
+    from chinhquyen.catalog.life_events import DEMO_LIFE_EVENTS
+
+    created = 0
+    with transaction.atomic():
+        for position, (slug, name, description, event_codes) in enumerate(
+            DEMO_LIFE_EVENTS, start=1
+        ):
+            if LifeEvent.objects.filter(slug=slug).exists():
+                continue
+            present = set(
+                Procedure.objects.filter(code__in=event_codes).values_list("code", flat=True)
+            )
+            event = LifeEvent.objects.create(
+                slug=slug, name=name, description=description, order=position
+            )
+            _write_event_procedures(
+                event, _life_event_procedures([c for c in event_codes if c in present])
+            )
+            created += 1
+        if created:
+            audit.record(
+                "catalog.demo_life_events",
+                object_type="catalog.lifeevent",
+                object_label="Sự kiện đời sống mẫu cho dữ liệu minh họa",
+                changes={"created": created},
+            )
+    return created
+
+
+# Which demo department handles a field at province level (matched by the folded agency name).
+DEMO_FIELD_DEPARTMENTS = {
+    "so tu phap": (
+        "Hộ tịch", "Chứng thực", "Nuôi con nuôi", "Quốc tịch", "Trợ giúp pháp lý", "Công chứng",
+        "Hòa giải ở cơ sở", "Bồi thường nhà nước", "Lý lịch tư pháp",
+    ),
+    "so xay dung": (
+        "Đường bộ", "Hoạt động xây dựng", "Nhà ở và công sở", "Quy hoạch đô thị và nông thôn",
+    ),
+    "so nong nghiep va moi truong": (
+        "Đất đai", "Tài nguyên nước", "Môi trường", "Lâm nghiệp", "Thủy lợi", "Thủy sản",
+        "Nông nghiệp", "Thú y", "Trồng trọt và Bảo vệ thực vật", "Chăn nuôi", "Giảm nghèo",
+    ),
+    "so tai chinh": ("Thành lập và hoạt động của doanh nghiệp", "Tài chính đất đai"),
+    "so noi vu": ("Người có công",),
+}  # fmt: skip
+# Fields the police or social insurance handle: no people's committee or department does them.
+DEMO_FIELDS_ELSEWHERE = (
+    "Cấp, quản lý căn cước", "Đăng ký, quản lý cư trú", "Định danh và xác thực điện tử",
+    "Đăng ký, quản lý phương tiện giao thông cơ giới, xe máy chuyên dùng", "Chính sách",
+    "Sát hạch, cấp giấy phép lái xe", "Phòng cháy, chữa cháy", "Khiếu nại, tố cáo",
+    "Đăng ký, quản lý con dấu", "Thực hiện chính sách BHXH", "Thực hiện chính sách BHYT",
+)  # fmt: skip
+
+
+def link_demo_agencies() -> int:
+    """Say which demo agencies handle the demo procedures, for browsing by agency.
+
+    Province level: the department of the procedure's field implements it and the public
+    administration service centre receives it; commune level: every ward/commune people's
+    committee implements it. Procedures that already have agencies are left alone; fields the
+    police or social insurance handle get none. Illustrative, like the demo processes; one
+    audit record for the whole run. Returns the number of links written.
+    """
+    kinds = Agency.Kind
+    departments = {fold(a.name): a for a in Agency.objects.filter(kind=kinds.DEPARTMENT)}
+    field_agency: dict[str, Agency] = {}
+    for key, field_names in DEMO_FIELD_DEPARTMENTS.items():
+        agency = next((a for name, a in departments.items() if name.startswith(key)), None)
+        if agency is not None:
+            for name in field_names:
+                field_agency[fold(name)] = agency
+    centre = Agency.objects.filter(kind=kinds.SERVICE_CENTRE, is_active=True).first()
+    wards = list(Agency.objects.filter(kind=kinds.WARD_COMMITTEE, is_active=True))
+    elsewhere = {fold(n) for n in DEMO_FIELDS_ELSEWHERE}
+    role = ProcedureAgency.Role
+    rows: list[ProcedureAgency] = []
+    procedures = (
+        Procedure.objects.filter(is_active=True, agency_links__isnull=True, field__isnull=False)
+        .select_related("field")
+        .distinct()
+    )
+    for procedure in procedures:
+        key = procedure.field.name_key
+        if key in elsewhere:
+            continue
+        department = field_agency.get(key)
+        if procedure.at_province and department is not None:
+            rows.append(ProcedureAgency(procedure=procedure, agency=department))
+            if centre is not None:
+                rows.append(
+                    ProcedureAgency(procedure=procedure, agency=centre, role=role.RECEIVING)
+                )
+        if procedure.at_commune:
+            rows += [ProcedureAgency(procedure=procedure, agency=w) for w in wards]
+    if not rows:
+        return 0
+    with transaction.atomic():
+        ProcedureAgency.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        audit.record(
+            "catalog.demo_agencies",
+            object_type="catalog.procedure",
+            object_label="Cơ quan giải quyết mẫu cho dữ liệu minh họa",
+            changes={"links": len(rows)},
+        )
+    return len(rows)
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -1103,4 +1496,5 @@ def load_demo_catalog() -> ImportReport:
                 object_label="Quy trình nội bộ mẫu cho dữ liệu minh họa",
                 changes={"procedures": len(given), "codes": given[:_AUDIT_SAMPLE]},
             )
+    load_demo_life_events()
     return report

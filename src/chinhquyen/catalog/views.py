@@ -33,10 +33,13 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         "field": _param(request, "linh_vuc"),
         "level": _param(request, "cap"),
         "online": _param(request, "truc_tuyen"),
+        "agency": _param(request, "co_quan", 60),
+        "life_event": _param(request, "su_kien", 80),
     }
     result = search.search(q, page=request.GET.get("trang"), per_page=PER_PAGE, **filters)
     kept = {k: v for k, v in (("q", q), ("linh_vuc", filters["field"]), ("cap", filters["level"]),
-                              ("truc_tuyen", filters["online"])) if v}  # fmt: skip
+                              ("truc_tuyen", filters["online"]), ("co_quan", filters["agency"]),
+                              ("su_kien", filters["life_event"])) if v}  # fmt: skip
     context = {
         "q": q,
         "result": result,
@@ -46,8 +49,41 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         "online_choices": ONLINE_CHOICES,
         "page_query": urlencode(kept),
         "filtered": any(filters.values()),
+        "agency": _agency(filters["agency"]),
+        "life_event": selectors.get_life_event(filters["life_event"])
+        if filters["life_event"]
+        else None,
     }
     return render(request, "catalog/list.html", context)
+
+
+def _agency(code: str):
+    from chinhquyen.organizations.models import Agency
+
+    return Agency.objects.filter(code=code.upper()).first() if code else None
+
+
+@require_GET
+def by_agency(request: HttpRequest) -> HttpResponse:
+    """Thủ tục theo cơ quan: departments, the service centre and wards, with their counts."""
+    groups = selectors.agencies_with_counts()
+    return render(request, "catalog/agencies.html", {"groups": groups})
+
+
+@require_GET
+def life_events(request: HttpRequest) -> HttpResponse:
+    """Thủ tục theo sự kiện đời sống."""
+    events = selectors.life_events_with_counts()
+    return render(request, "catalog/life_events.html", {"events": events})
+
+
+@require_GET
+def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.get_life_event(slug)
+    if event is None:
+        raise Http404("Không tìm thấy sự kiện.")
+    context = {"event": event, "procedures": selectors.life_event_procedures(event)}
+    return render(request, "catalog/life_event.html", context)
 
 
 @require_GET

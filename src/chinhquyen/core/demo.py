@@ -272,6 +272,9 @@ def load_demo(*, stdout=None) -> dict[str, int]:
                             opening_hours="Thứ Hai – Thứ Sáu: 7:30–11:30, 13:30–17:00",
                         )
         counts["agencies"] = Agency.objects.count()
+        from chinhquyen.catalog.services import link_demo_agencies
+
+        say(f"Cơ quan giải quyết thủ tục: {link_demo_agencies()} liên kết mới.")
 
         created = 0
         for person in OFFICIALS:
@@ -318,12 +321,18 @@ def load_demo(*, stdout=None) -> dict[str, int]:
             )
             created += 1
         counts["people"] = created
+        from chinhquyen.accounts.demo import load_demo_accounts_extra
+
+        say(f"Người được nộp hồ sơ thay: {load_demo_accounts_extra()} mới.")
 
         from chinhquyen.dossiers.demo import load_demo_dossiers
 
         dossiers = load_demo_dossiers()
         counts["dossiers"] = dossiers["created"]
         say(f"Hồ sơ mẫu: {dossiers['created']} mới.")
+        from chinhquyen.dossiers.demo_drafts import load_demo_drafts
+
+        load_demo_drafts()
     return counts
 
 

@@ -4,6 +4,7 @@ import gzip
 import io
 import json
 import unicodedata
+import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
@@ -139,7 +140,11 @@ def test_reimport_keeps_local_decisions(admin_user):
     p = Procedure.objects.get()
     services.update_procedure(actor=admin_user, procedure=p, online_level=OnlineLevel.FULL)
     paper = p.papers.first()
-    services.attach_form_template(actor=admin_user, paper=paper, file=ContentFile(b"mau", name="to-khai.docx"),
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    services.attach_form_template(actor=admin_user, paper=paper,
+                                  file=ContentFile(docx.getvalue(), name="to-khai.docx"),
                                   has_eform=True)  # fmt: skip
     changed = _record(ten_thu_tuc="Thủ tục đăng ký khai sinh (mới)")
     services.import_records([(1, changed)])

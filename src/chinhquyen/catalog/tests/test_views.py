@@ -67,11 +67,8 @@ def test_apply_online_button_only_when_online(client, small_catalog, admin_user)
     p = Procedure.objects.get(code="1.001193")
     assert p.accepts_online
     html = client.get("/thu-tuc/1.001193/").content.decode()
-    assert (
-        "Nộp hồ sơ trực tuyến" in html
-        and 'aria-disabled="true"' in html
-        and "sắp được đưa vào sử dụng" in html
-    )
+    assert "Nộp hồ sơ trực tuyến" in html
+    assert 'href="/nop-truc-tuyen/thu-tuc/1.001193/"' in html
     services.update_procedure(actor=admin_user, procedure=p, online_level=OnlineLevel.NONE)
     html = client.get("/thu-tuc/1.001193/").content.decode()
     assert "Nộp hồ sơ trực tuyến" not in html and "chưa nhận hồ sơ trực tuyến" in html
@@ -81,13 +78,14 @@ def test_form_template_download(client, small_catalog, admin_user):
     p = Procedure.objects.get(code="1.001193")
     paper = p.papers.first()
     assert client.get(f"/thu-tuc/1.001193/mau/{paper.pk}/").status_code == 404
+    pdf = b"%PDF-1.4\n% to khai khai sinh\n%%EOF\n"
     services.attach_form_template(
-        actor=admin_user, paper=paper, file=ContentFile(b"DOCX", name="to-khai-khai-sinh.docx")
+        actor=admin_user, paper=paper, file=ContentFile(pdf, name="to-khai-khai-sinh.pdf")
     )
     html = client.get("/thu-tuc/1.001193/").content.decode()
     assert f"/thu-tuc/1.001193/mau/{paper.pk}/" in html
     response = client.get(f"/thu-tuc/1.001193/mau/{paper.pk}/")
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"DOCX"
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf
     assert "attachment" in response["Content-Disposition"]
 
 
