@@ -9,12 +9,16 @@ sent by the WhiteNoise middleware (Django's test static handler would send them 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connections
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.testcases import LiveServerThread
 
 from chinhquyen.catalog import importing, services
+from chinhquyen.catalog.models import Procedure
+from chinhquyen.dossiers import drafts
+from chinhquyen.dossiers import services as dossier_services
 from tests.e2e.conftest import axe_violations, transfer_bytes
 
 LIMIT = 300 * 1024
@@ -26,8 +30,19 @@ PAGES = [
     ("/thu-tuc/?q=dang+ky+khai+sinh", "Tìm thủ tục không dấu"),
     ("/thu-tuc/1.001193/", "Chi tiết thủ tục"),
     ("/tai-khoan/dang-nhap/", "Đăng nhập"),
+    ("/tai-khoan/dang-ky/", "Đăng ký tài khoản"),
+    ("/tra-cuu/", "Tra cứu hồ sơ"),
 ]
 IDS = [p for p, _ in PAGES]
+
+# Pages of a logged-in citizen; {dossier} and {draft} are filled in by the citizen_pages fixture.
+CITIZEN_PAGES = [
+    ("/ho-so-cua-toi/", "Hồ sơ của tôi"),
+    ("/ho-so-cua-toi/{dossier}/", "Một hồ sơ của tôi"),
+    ("/nop-truc-tuyen/thu-tuc/1.001193/", "Nộp trực tuyến: bắt đầu"),
+    ("/nop-truc-tuyen/{draft}/nguoi-nop/", "Nộp trực tuyến: bước 1 (người nộp)"),
+]
+CITIZEN_IDS = [p for p, _ in CITIZEN_PAGES]
 
 
 @pytest.fixture
@@ -36,6 +51,35 @@ def catalog(transactional_db, agency_tree):
         (n, r) for n, r in importing.read_records(services.DEMO_FIXTURE) if r["ma_thu_tuc"] in CODES
     ]
     services.import_records(records, source="test")
+
+
+@pytest.fixture
+def citizen_pages(catalog, agency_tree, citizen):
+    """A citizen with one submitted dossier and one draft, and their session cookie's value."""
+    procedure = Procedure.objects.get(code="1.001193")
+    dossier = dossier_services.submit_online(
+        actor=citizen, procedure=procedure, agency=agency_tree["ward"]
+    )
+    draft = drafts.start_draft(actor=citizen, procedure=procedure)
+    client = Client()
+    client.force_login(citizen)
+    return {
+        "dossier": dossier.code,
+        "draft": str(draft.public_id),
+        "session": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+    }
+
+
+def _log_in(context, base_url: str, citizen_pages: dict) -> None:
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": citizen_pages["session"],
+                "url": base_url,
+            }
+        ]
+    )
 
 
 def _phone(browser, base_url: str):
@@ -106,6 +150,35 @@ def test_first_visit_transfers_under_300_kb(browser, production_server, catalog,
     context, page = _phone(browser, production_server)
     try:
         size = transfer_bytes(page, path)
+    finally:
+        context.close()
+    assert 0 < size <= LIMIT, f"{label}: {size} bytes"
+
+
+@pytest.mark.parametrize(("path", "label"), CITIZEN_PAGES, ids=CITIZEN_IDS)
+def test_citizen_page_has_no_serious_accessibility_problem(
+    browser, live_server, citizen_pages, path, label
+):
+    context, page = _phone(browser, live_server.url)
+    try:
+        _log_in(context, live_server.url, citizen_pages)
+        response = page.goto(path.format(**citizen_pages))
+        assert response.status == 200 and "/dang-nhap/" not in page.url, label
+        problems = axe_violations(page)
+    finally:
+        context.close()
+    assert problems == [], f"{label}: {problems}"
+
+
+@pytest.mark.parametrize(("path", "label"), CITIZEN_PAGES, ids=CITIZEN_IDS)
+def test_citizen_page_first_visit_transfers_under_300_kb(
+    browser, production_server, citizen_pages, path, label
+):
+    context, page = _phone(browser, production_server)
+    try:
+        _log_in(context, production_server, citizen_pages)
+        size = transfer_bytes(page, path.format(**citizen_pages))
+        assert "/dang-nhap/" not in page.url, label
     finally:
         context.close()
     assert 0 < size <= LIMIT, f"{label}: {size} bytes"
