@@ -309,20 +309,22 @@ TASKS = {
 }
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CHINHQUYEN_OUTBOX_MAX_ATTEMPTS", "8"))
 
-# --- Cache: counters of the per-address rate limits (django-ratelimit) ---------------------------
-# Files under the data directory, shared by every worker process of one server; memory in tests.
-# Increments are not atomic, so under heavy concurrency a count may run slightly low.
+# --- Caches: the counters of the per-address rate limits (django-ratelimit) ---------------------
+# "ratelimit": small counter files under the data directory, shared by every worker process and
+# incremented atomically (chinhquyen.core.ratelimit_cache). In tests both aliases are one memory
+# cache (same LOCATION), so clearing the default cache also resets the counters.
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cq"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cq"}
         if TESTING
         else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("CHINHQUYEN_CACHE_DIR", str(DATA_DIR / "cache")),
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "BACKEND": "chinhquyen.core.ratelimit_cache.CounterFileCache",
+            "LOCATION": os.environ.get("CHINHQUYEN_RATELIMIT_DIR", str(DATA_DIR / "ratelimit")),
         }
-    )
+    ),
 }
+RATELIMIT_USE_CACHE = "ratelimit"
 # Public dossier lookup (/tra-cuu/ and POST /api/v1/dossiers/lookup): attempts per client address.
 DOSSIER_LOOKUP_RATE = os.environ.get("CHINHQUYEN_LOOKUP_RATE", "20/m")
 

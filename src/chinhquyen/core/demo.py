@@ -333,6 +333,9 @@ def load_demo(*, stdout=None) -> dict[str, int]:
         from chinhquyen.dossiers.demo_drafts import load_demo_drafts
 
         load_demo_drafts()
+        from chinhquyen.dossiers.demo_ratings import load_demo_ratings
+
+        load_demo_ratings()
     return counts
 
 

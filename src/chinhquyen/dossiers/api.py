@@ -26,7 +26,17 @@ from pydantic import Field as PydanticField
 
 from chinhquyen.accounts.models import User
 from chinhquyen.catalog import selectors as catalog_selectors
-from chinhquyen.dossiers import clock, forms, permissions, selectors, services, timing, workflow
+from chinhquyen.dossiers import (
+    clock,
+    forms,
+    permissions,
+    ratings,
+    selectors,
+    services,
+    timing,
+    workflow,
+)
+from chinhquyen.dossiers import lookup as public_lookup
 from chinhquyen.dossiers.auth import SessionOrNothing, dossier_auth
 from chinhquyen.dossiers.errors import DossierStateError, error_code, invalid
 from chinhquyen.dossiers.models import ApiToken, Dossier, Participation
@@ -292,7 +302,9 @@ class DuePromptOut(Schema):
 
 class LookupIn(Schema):
     code: str
-    secret: str
+    secret: str = PydanticField(
+        description="Mã tra cứu in trên giấy tiếp nhận, hoặc 4 số cuối điện thoại của người nộp"
+    )
 
 
 class LookupOut(Schema):
@@ -300,7 +312,10 @@ class LookupOut(Schema):
     procedure_name: str
     agency_name: str
     status_label: str
+    plain_status: str
     national_status: int
+    national_status_label: str
+    current_unit: str
     received_at: datetime | None
     due_at: datetime | None
     finished_at: datetime | None
@@ -636,22 +651,35 @@ FILE_ACTIONS = {
 @router.post(
     "/lookup",
     auth=None,
-    response={200: LookupOut, **ERRORS},
-    summary="Tra cứu tình trạng hồ sơ bằng mã hồ sơ và mã tra cứu in trên giấy tiếp nhận",
+    response={200: LookupOut, 429: ErrorOut, **ERRORS},
+    summary="Tra cứu tình trạng hồ sơ bằng mã hồ sơ và mã tra cứu (hoặc 4 số cuối điện thoại)",
+    description=(
+        "Không cần đăng nhập; không trả về thông tin cá nhân. Sai mã hồ sơ hay sai mã tra cứu "
+        "đều trả 404 `not_found` như nhau. Giới hạn số lần tra cứu theo địa chỉ máy gửi (chung "
+        "với trang /tra-cuu/): vượt quá trả 429 `rate_limited`."
+    ),
 )
 def lookup(request, body: LookupIn):
+    if public_lookup.limited(request):
+        return _error(
+            429, "Bạn đã tra cứu quá nhiều lần; vui lòng đợi vài phút rồi thử lại.", "rate_limited"
+        )
+
     def run():
-        d = selectors.lookup_public(body.code, body.secret)
+        d = public_lookup.find(body.code, body.secret)
         if d is None:
             raise NotFound("Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.")
+        found = public_lookup.public_status(d, now=clock.now())
         return Status(
             200,
             {
-                "code": d.code, "procedure_name": d.procedure.name, "agency_name": d.agency.name,
-                "status_label": d.get_status_display(),
-                "national_status": workflow.national_status(d.status),
-                "received_at": d.received_at, "due_at": d.due_at, "finished_at": d.finished_at,
-                "returned_at": d.returned_at,
+                "code": found.code, "procedure_name": found.procedure_name,
+                "agency_name": found.agency_name, "status_label": workflow.status_label(d.status),
+                "plain_status": found.status_label, "national_status": found.national_status,
+                "national_status_label": found.national_status_label,
+                "current_unit": found.current_unit, "received_at": found.received_at,
+                "due_at": found.due_at, "finished_at": found.finished_at,
+                "returned_at": found.returned_at,
             },
         )  # fmt: skip
 
@@ -964,5 +992,46 @@ def dossier_form_pdf(request, code: str, form_code: str):
             dossier=d, form_code=form_code, user=_user(request), base_url=_base_url(request)
         )
         return _pdf(pdf, forms.filename(form_code, dossier=d))
+
+    return _run(run)
+
+
+# --- satisfaction rating -------------------------------------------------------------------------
+
+
+class RatingIn(Schema):
+    level: str = PydanticField(description="very_satisfied, satisfied hoặc not_satisfied")
+    reasons: list[str] = PydanticField(
+        default_factory=list,
+        description="slow, attitude, many_supplements, unclear_guidance, other",
+    )
+    comment: str = ""
+
+
+class RatingOut(Schema):
+    code: str
+    level: str
+    level_label: str
+    reasons: list[str]
+    comment: str
+    created_at: datetime
+
+
+@router.post(
+    "/{code}/rating",
+    response={201: RatingOut, **ERRORS},
+    summary="Người nộp đánh giá mức độ hài lòng (một lần, khi hồ sơ đã có kết quả)",
+)
+def rate(request, code: str, body: RatingIn):
+    def run():
+        d = _dossier(request, code)
+        r = ratings.rate_dossier(_user(request), d, body.level, body.reasons, body.comment)
+        return Status(
+            201,
+            {
+                "code": d.code, "level": r.level, "level_label": r.get_level_display(),
+                "reasons": r.reasons, "comment": r.comment, "created_at": r.created_at,
+            },
+        )  # fmt: skip
 
     return _run(run)

@@ -73,7 +73,7 @@ APPLICANT_FORMS = frozenset({"01", "02", "03", "04"})
 # and 05 do not print it; the tracking book (06) masks it itself.
 PHONE_FORMS = frozenset({"01", "02", "03"})
 # Setting-free relative paths, joined with the caller's base URL (the site the form points to).
-LOOKUP_PATH = "/tra-cuu"
+LOOKUP_PATH = "/tra-cuu/"
 BOOK_PATH = "/so-theo-doi"
 MAX_BOOK_DAYS = 366
 # Printed where the records hold nothing, so the line can be filled in by hand.
@@ -185,9 +185,14 @@ def pack_for(day: date | datetime) -> str:
         return codes.pack_name()
 
 
-def lookup_url(base_url: str, dossier_code: str) -> str:
-    """``<base>/tra-cuu?ma=<code>``: the page where the dossier is looked up (the QR code)."""
-    return _base_url(base_url) + f"{LOOKUP_PATH}?{urlencode({'ma': dossier_code})}"
+def lookup_url(base_url: str, dossier_code: str, secret: str = "") -> str:
+    """``<base>/tra-cuu/?ma=<code>``: the page where the dossier is looked up (the QR code).
+
+    With ``secret`` (the receipt, Mẫu 01) the URL also carries the lookup secret (``mtc``), so a
+    scan shows the status at once; only the code and the secret, never personal data.
+    """
+    query = {"ma": dossier_code, **({"mtc": secret} if secret else {})}
+    return _base_url(base_url) + f"{LOOKUP_PATH}?{urlencode(query)}"
 
 
 def book_url(base_url: str, agency: Agency, period: Period) -> str:
@@ -557,6 +562,9 @@ def _receipt(d: Dossier, base: str) -> dict[str, Any]:
         "result_delivery": _delivery(d, desk),
         "intake_officer": _officer(receiver, desk_agency),
         "tracking_book": {"volume": volume, "number": number},
+        # The receipt is the applicant's: its QR opens the status (code + lookup secret).
+        "lookup_url": lookup_url(base, d.code, d.lookup_secret),
+        "lookup_secret": d.lookup_secret,
     }
 
 

@@ -137,6 +137,7 @@ class ReceiptContext(DossierForm):
     result_delivery: str  # where/how the result is returned: "Tại Trung tâm ..." / "Qua bưu chính"
     intake_officer: Officer
     tracking_book: NotRequired[TrackingBookEntry]
+    lookup_secret: NotRequired[str]  # printed under the code; the QR URL carries it too
 
 
 class SupplementRequestContext(DossierForm):

@@ -37,7 +37,9 @@ def test_forms_download_as_pdf_for_those_who_may(world, stranger):
     assert d.code in text and CITIZEN["name"] in text
     # The QR code points at the host the API was called on.
     context = forms.build_context(form_code="01", dossier=d, base_url="http://testserver")
-    assert context["lookup_url"] == f"http://testserver/tra-cuu?ma={d.code}"
+    assert context["lookup_url"] == (
+        f"http://testserver/tra-cuu/?ma={d.code}&mtc={d.lookup_secret}"
+    )
 
     for code in ("02", "04"):
         assert applicant.get(f"{BASE}/{d.code}/forms/{code}.pdf").status_code == 200

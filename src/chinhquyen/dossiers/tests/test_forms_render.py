@@ -209,7 +209,7 @@ def test_the_book_lists_only_the_period_and_numbers_the_year(world, dossier):
     )
     receipt = forms.build_context(form_code="01", dossier=april, base_url=BASE)
     assert receipt["tracking_book"] == {"volume": "01/2026", "number": 2}
-    assert receipt["lookup_url"] == f"{BASE}/tra-cuu?ma={april.code}"
+    assert receipt["lookup_url"] == f"{BASE}/tra-cuu/?ma={april.code}&mtc={april.lookup_secret}"
     assert receipt["processing_time"] == "5 ngày làm việc"
     assert receipt["papers"][0]["form"] == "original"  # direct: the originals were brought
 
