@@ -442,12 +442,14 @@ def _step(flag: selectors.StepFlag) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _actions_for(user: Any, d: Dossier) -> list[str]:
+def allowed_actions(user: Any, d: Dossier) -> list[str]:
+    """The actions ``user`` may take on ``d`` now: by its status and record
+    (:func:`workflow.available_actions_for`) and by who the user is (``permissions``)."""
     out = []
     active = list(
         d.participations.filter(state=Participation.State.ACTIVE).select_related("agency")
     )
-    for name in workflow.available_actions(d.status):
+    for name in workflow.available_actions_for(d):
         spec = workflow.action(name)
         if spec.scope == workflow.PARTICIPANT:
             consult = name == "answer_consultation"
@@ -562,7 +564,7 @@ def _detail(d: Dossier, user: Any) -> dict[str, Any]:
             }  # fmt: skip
             for e in selectors.control_sheet(d)
         ],
-        "actions": _actions_for(user, d),
+        "actions": allowed_actions(user, d),
     }
 
 

@@ -9,11 +9,13 @@ lists and their counters stay fast with hundreds of thousands of dossiers:
 * ``dossier_part_agency`` (agency, state) for consultations and inter-agency parts.
 
 The deadline of a row is told in **working days left**, counted by the agency's calendar
-(:func:`chinhquyen.dossiers.timing.working_days_between`), never by calendar days.
+(:func:`chinhquyen.dossiers.timing.working_days_between`), never by calendar days, and shown as
+whole days: a part of a day counts as a day (:func:`whole_days`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from fractions import Fraction
@@ -282,10 +284,17 @@ class DueState:
     working_days_left: Fraction | None
 
 
+def whole_days(value: Fraction | float) -> int:
+    """Working days told as a whole number: a part of a day counts as a whole day.
+
+    2.6 working days left is "còn 3 ngày làm việc" (the last, partial day is still a day to
+    work in); 0.4 days late is "quá hạn 1 ngày làm việc". Never below 1 for a positive value.
+    """
+    return max(0, math.ceil(Fraction(value)))
+
+
 def _days(value: Fraction) -> str:
-    number = float(value)
-    text = f"{number:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return str(whole_days(value))
 
 
 def due_state(dossier: Dossier, *, now: datetime | None = None) -> DueState:
@@ -305,10 +314,12 @@ def due_state(dossier: Dossier, *, now: datetime | None = None) -> DueState:
         return DueState("none", "Chưa hẹn ngày trả", "due-none", None)
     if dossier.clock_paused_since is not None:
         left = timing.working_days_between(dossier.agency, dossier.clock_paused_since, due)
-        return DueState(
-            "paused", f"Tạm dừng tính hạn (còn {_days(max(left, Fraction(0)))} ngày làm việc)",
-            "due-paused", left,
-        )  # fmt: skip
+        text = (
+            f"Tạm dừng tính hạn (còn {_days(left)} ngày làm việc)"
+            if left > 0
+            else "Tạm dừng tính hạn (đã hết hạn khi tạm dừng)"
+        )
+        return DueState("paused", text, "due-paused", left)
     left = timing.working_days_between(dossier.agency, moment, due)
     if due < moment:
         return DueState("late", f"Quá hạn {_days(-left)} ngày làm việc", "due-late", left)

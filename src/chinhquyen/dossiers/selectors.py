@@ -14,9 +14,10 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from chinhquyen.accounts.permissions import agency_ids_in_scope, roles_of
+from chinhquyen.accounts.permissions import OFFICIAL_ROLES, agency_ids_in_scope, roles_of
 from chinhquyen.dossiers import clock, codes, permissions, timing, workflow
 from chinhquyen.dossiers.models import Dossier, DossierEvent, Participation, Status, StepAssignment
+from chinhquyen.organizations.selectors import agency_subtree_ids
 
 # An apology is due at least 1 working day before the deadline; a working day is never longer
 # than this many calendar days in a Vietnamese calendar (Tết: up to 9 days off in a row), so it
@@ -146,17 +147,19 @@ def due_soon(user: Any, *, now: datetime | None = None) -> list[DuePrompt]:
     that have not had their one new date yet."""
     moment = now or clock.now()
     lead = codes.rule("apology_lead_working_days")
+    responsible = _responsible_q(user)
+    if responsible is None:
+        return []
     qs = (
         visible_to(user)
         .filter(status__in=workflow.IN_PROCESS, rescheduled_at__isnull=True, due_at__isnull=False)
         .filter(due_at__lte=moment + timedelta(days=_PREFILTER_DAYS))
+        .filter(responsible)
         .select_related("current_step__agency")
     )
     prompts = []
     with timing.one_calendar_read():
         for dossier in qs.order_by("due_at"):
-            if not _responsible(user, dossier):
-                continue
             left = timing.working_days_between(dossier.agency, moment, dossier.due_at)
             if left <= lead:
                 prompts.append(DuePrompt(dossier, dossier.due_at, round(float(left), 2), left < 0))
@@ -170,6 +173,55 @@ def _responsible(user: Any, dossier: Dossier) -> bool:
     return any(permissions.in_scope(user, role, agency) for role in workflow.LEADERS)
 
 
+def _role_agency_ids(user: Any) -> dict[str, set[int]]:
+    """For each role ``user`` holds: the agencies it covers (subtrees included), within any API
+    token's limit; the same answer as ``permissions.in_scope`` gives agency by agency."""
+    out: dict[str, set[int]] = {}
+    for assignment in roles_of(user):
+        ids = (
+            agency_subtree_ids(assignment.agency)
+            if assignment.include_children
+            else {assignment.agency_id}
+        )
+        out.setdefault(assignment.role, set()).update(ids)
+    limit = permissions.token_agency_ids(user)
+    if limit is not None:
+        out = {role: ids & limit for role, ids in out.items()}
+    return {role: ids for role, ids in out.items() if ids}
+
+
+def _responsible_q(user: Any) -> Q | None:
+    """:func:`_responsible` as a filter on dossiers (``None``: nothing can match).
+
+    The handler of the current, open step (its assignee; while nobody is assigned, whoever
+    holds its responsible role, or any official role when it names none, in its agency), or a
+    leader of the processing agency (the current step's, else the receiving agency).
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    by_role = _role_agency_ids(user)
+    limit = permissions.token_agency_ids(user)
+    step_open = Q(current_step__isnull=False, current_step__finished_at__isnull=True)
+    if limit is not None:
+        step_open &= Q(current_step__agency_id__in=limit)
+    pool = Q(pk__in=[])
+    for role, ids in by_role.items():
+        pool |= Q(current_step__responsible_role=role, current_step__agency_id__in=ids)
+    any_role = set().union(*(by_role.get(r, set()) for r in OFFICIAL_ROLES))
+    if any_role:
+        pool |= Q(current_step__responsible_role="", current_step__agency_id__in=any_role)
+    handler = step_open & (
+        Q(current_step__assignee_id=user.pk) | (Q(current_step__assignee__isnull=True) & pool)
+    )
+    leading = set().union(*(by_role.get(r, set()) for r in workflow.LEADERS))
+    leader = Q(pk__in=[])
+    if leading:
+        leader = Q(current_step__isnull=False, current_step__agency_id__in=leading) | Q(
+            current_step__isnull=True, agency_id__in=leading
+        )
+    return handler | leader
+
+
 @dataclass(frozen=True)
 class StepFlag:
     step: StepAssignment
@@ -177,13 +229,21 @@ class StepFlag:
     finished_at: datetime | None
     overdue: bool
     timing: str
+    # Who finished (completed or sent back) the step: may differ from the assignee, e.g. a step
+    # nobody was assigned to, done by one of the officials holding its role. ``None`` while the
+    # step is open, or when it was closed because the dossier ended (withdrawn, stopped...).
+    finished_by: Any = None
 
 
 def step_flags(dossier: Dossier, *, now: datetime | None = None) -> list[StepFlag]:
     """Every step visit of the dossier with its deadline and whether it is (or was) late."""
     moment = now or clock.now()
     out = []
-    for step in dossier.steps.select_related("assignee", "agency").order_by("started_at", "id"):
+    steps = dossier.steps.select_related("assignee", "agency", "finished_by")
+    for step in steps.order_by("started_at", "id"):
+        finisher = None
+        if step.finished_at is not None and step.outcome != StepAssignment.Outcome.CLOSED:
+            finisher = step.finished_by
         if step.finished_at is not None:
             late = step.finished_at > step.due_at
             mark = step.timing or timing.timing(step.finished_at, step.due_at)
@@ -191,7 +251,7 @@ def step_flags(dossier: Dossier, *, now: datetime | None = None) -> list[StepFla
             paused = dossier.clock_paused_since
             late = (paused or moment) > step.due_at
             mark = "late" if late else ""
-        out.append(StepFlag(step, step.due_at, step.finished_at, late, mark))
+        out.append(StepFlag(step, step.due_at, step.finished_at, late, mark, finisher))
     return out
 
 

@@ -286,4 +286,20 @@ def check_inputs(name: str, values: Mapping[str, Any]) -> None:
 
 
 def available_actions(status: str) -> list[str]:
+    """The actions the table allows in ``status`` (before any rule of the dossier's own)."""
     return [a.name for a in ACTIONS.values() if not a.creates and a.allows_state(status)]
+
+
+def spent(name: str, dossier: Any) -> bool:
+    """Whether ``dossier`` already used up action ``name`` (allowed once by the regulation).
+
+    A new date (Mẫu 04) may be set only once per dossier: once ``rescheduled_at`` is recorded,
+    ``propose_new_date`` is no longer offered (the service refuses it too).
+    """
+    return name == "propose_new_date" and getattr(dossier, "rescheduled_at", None) is not None
+
+
+def available_actions_for(dossier: Any) -> list[str]:
+    """The actions that may be taken on ``dossier`` now, by its status and its own record
+    (before asking who the user is): :func:`available_actions` less the :func:`spent` ones."""
+    return [name for name in available_actions(dossier.status) if not spent(name, dossier)]

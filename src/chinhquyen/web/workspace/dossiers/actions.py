@@ -291,7 +291,7 @@ def perform(user: Any, d: Dossier, name: str, data: QueryDict, files: Any) -> Do
 
 def allowed_actions(user: Any, d: Dossier) -> list[str]:
     """The actions ``user`` may take on ``d`` now (the API's list: state and permission)."""
-    return api._actions_for(user, d)  # noqa: SLF001 – the one list the API also answers with
+    return api.allowed_actions(user, d)  # the one list the API also answers with
 
 
 DELIVERY_CHOICES = Delivery.choices

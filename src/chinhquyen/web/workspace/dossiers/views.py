@@ -36,6 +36,7 @@ STALE_MESSAGE = (
     "Hồ sơ vừa được người khác cập nhật. Không có thay đổi nào của bạn được lưu; trang dưới "
     "đây là tình trạng mới nhất của hồ sơ, vui lòng xem lại rồi thực hiện lại nếu vẫn cần."
 )
+SHOWN_CODE_LENGTH = 60
 NOT_FOUND_CODE = (
     "Không mở được hồ sơ có mã này: mã không đúng, hoặc hồ sơ không thuộc phạm vi xử lý của bạn."
 )
@@ -167,10 +168,18 @@ def open_code(request: HttpRequest) -> HttpResponse:
     d = selectors.get_for_user(request.user, code) if code else None
     if d is not None:
         return redirect("workspace:dossier", code=d.code)
+    # What was typed or scanned is shown back (escaped by the template, cut to the length of a
+    # code) so that a misread can be spotted; the message is the same whether or not a dossier
+    # with that code exists elsewhere.
+    shown = code[:SHOWN_CODE_LENGTH] + ("…" if len(code) > SHOWN_CODE_LENGTH else "")
     return render(
         request,
         "workspace/dossiers/open_code.html",
-        {"message": NOT_FOUND_CODE if code else "Vui lòng nhập hoặc quét mã hồ sơ."},
+        {
+            "message": NOT_FOUND_CODE if code else "Vui lòng nhập hoặc quét mã hồ sơ.",
+            "typed": shown,
+            "typed_value": code[:SHOWN_CODE_LENGTH],
+        },
         status=404 if code else 200,
     )
 
@@ -246,20 +255,36 @@ def _apology_due(d: Dossier, allowed: list[str]) -> bool:
         return timing.working_days_between(d.agency, clock.now(), d.due_at) <= lead
 
 
+def _stage_label(event: Any) -> str:
+    """The step ("bước N") of a control-sheet line made while a step of the process was open (or
+    that opened one); nothing for the others (reception, approval, the result issued, returned).
+
+    The engine records the current step's position on every event, so an event after the last
+    step (approval, the result issued or returned) carries it too without being part of it.
+    """
+    at_step = Status.PROCESSING in (event.from_status, event.to_status)
+    return f"bước {event.step_position}" if event.step_position and at_step else ""
+
+
 def _page_context(request: HttpRequest, d: Dossier, *, failed: Any = None) -> dict[str, Any]:
     user = request.user
     allowed = action_forms.allowed_actions(user, d)
     forms_list = action_forms.action_forms(user, d, allowed)
+    unshown_errors: list[str] = []
     if failed is not None:
         name, errors, values = failed
         for form in forms_list:
             if form.name == name:
                 form.errors, form.values = errors, values
+                break
+        else:  # the action is not offered now (e.g. a second new date): say why in the alert
+            unshown_errors = [m for messages_ in errors.values() for m in messages_]
     events = list(selectors.control_sheet(d))
     for e in events:
         e.action_label = (
             workflow.ACTIONS[e.action].label if e.action in workflow.ACTIONS else e.action
         )
+        e.stage_label = _stage_label(e)
     return {
         "d": d,
         "papers": [
@@ -279,6 +304,7 @@ def _page_context(request: HttpRequest, d: Dossier, *, failed: Any = None) -> di
         "delivery_choices": action_forms.DELIVERY_CHOICES,
         "mode_choices": [("sequential", "Tuần tự"), ("parallel", "Song song")],
         "status_label": d.get_status_display(),
+        "unshown_errors": unshown_errors,
     }
 
 
@@ -478,8 +504,11 @@ def watch(request: HttpRequest) -> HttpResponse:
     """Leaders: late steps in their units, and dossiers due within 1 working day."""
     _require_workspace(request)
     data = inboxes.leader_watch(request.user)
+    # Whole working days, as in the inboxes (a part of a day counts as a day).
+    due_rows = [(p, max(1, inboxes.whole_days(p.working_days_left))) for p in data["due_soon"]]
     return render(
         request,
         "workspace/dossiers/watch.html",
-        {**data, "inbox_url": reverse("workspace:inbox", kwargs={"box": "cho-phe-duyet"})},
-    )
+        {**data, "due_rows": due_rows,
+         "inbox_url": reverse("workspace:inbox", kwargs={"box": "cho-phe-duyet"})},
+    )  # fmt: skip
