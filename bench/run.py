@@ -4,10 +4,13 @@ Every benchmark runs on SQLite, then again on a throwaway PostgreSQL cluster
 (tools/with-postgres.sh; set CHINHQUYEN_BENCH_POSTGRES=0 to skip it). Each is a standalone
 script that prints a JSON object (or a list of them) on its last line of stdout. Results go to
 stdout and to var/bench/results.json.
+
+    python bench/run.py [--only dossiers [--only audit]] [--database sqlite|postgresql]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -22,14 +25,26 @@ def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="Run the benchmarks on SQLite and PostgreSQL.")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only bench_<NAME>.py (repeatable), e.g. --only dossiers")  # fmt: skip
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), help="only this database")
+    args = parser.parse_args()
     results, failed = [], []
     env = {**os.environ, "CHINHQUYEN_DEBUG": "1"}
     env.pop("DATABASE_URL", None)
     runs: list[tuple[str, list[str]]] = [("sqlite", [])]
     if os.environ.get("CHINHQUYEN_BENCH_POSTGRES", "1") != "0":
         runs.append(("postgresql", [str(HERE.parent / "tools" / "with-postgres.sh")]))
+    if args.database:
+        runs = [run for run in runs if run[0] == args.database]
+    scripts = sorted(HERE.glob("bench_*.py"))
+    if args.only:
+        scripts = [s for s in scripts if s.stem.removeprefix("bench_") in args.only]
+        if not scripts:
+            parser.error(f"no bench_<name>.py for {', '.join(args.only)}")
     for database, prefix in runs:
-        for script in sorted(HERE.glob("bench_*.py")):
+        for script in scripts:
             proc = _run([*prefix, sys.executable, str(script)], env)
             if proc.returncode != 0:
                 failed.append(

@@ -12,10 +12,13 @@ from django.utils import timezone
 
 from chinhquyen.audit.chain import GENESIS, record_hash
 from chinhquyen.audit.models import AuditRecord
+from chinhquyen.core import fastsql
 from chinhquyen.core.context import current
 
 # An arbitrary constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _PG_LOCK_KEY = 0x43514155  # "CQAU"
+# The head of the chain: the last entry of the unique ``seq`` index (one index step, no sort).
+_HEAD_SQL = 'SELECT "seq", "hash" FROM "audit_auditrecord" ORDER BY "seq" DESC LIMIT 1'
 
 
 def hashed_fields(
@@ -91,13 +94,14 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_label = object_label or str(obj)[:300]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-    # On SQLite the IMMEDIATE transaction already holds the write lock.
-    last = AuditRecord.objects.order_by("-seq").values("seq", "hash").first()
-    seq = (last["seq"] + 1) if last else 1
-    prev_hash = last["hash"] if last else GENESIS
+        # On SQLite the IMMEDIATE transaction already holds the write lock.
+        cursor.execute(_HEAD_SQL)
+        last = cursor.fetchone()
+    seq = (last[0] + 1) if last else 1
+    prev_hash = last[1] if last else GENESIS
     actor_id, actor_label = _actor(actor)
     # Round-trip through JSON so the hashed form equals what the database gives back.
     changes = json.loads(json.dumps(changes or {}, default=str))
@@ -130,7 +134,7 @@ def record(
         prev_hash=prev_hash,
         hash=record_hash(prev_hash, fields),
     )
-    rec.save(force_insert=True)
+    fastsql.insert(rec)
     return rec
 
 

@@ -11,6 +11,7 @@ import threading
 import uuid
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from chinhquyen.calendars.deadlines import DEFAULT_WEEK, CalendarSnapshot, DayInfo
@@ -24,8 +25,15 @@ _cache: dict[int | None, CalendarSnapshot] = {}
 _cache_token: str | None = None
 
 
+_TOKEN_SQL = 'SELECT "token" FROM "calendars_calendarrevision" WHERE "id" = 1'
+
+
 def current_token() -> str:
-    return CalendarRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    """The calendar's revision: one primary-key read, run before every deadline computation."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TOKEN_SQL)
+        row = cursor.fetchone()
+    return (row[0] if row else "") or ""
 
 
 def bump_revision() -> str:

@@ -21,8 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from chinhquyen.dossiers import regulations
 
@@ -98,17 +97,25 @@ def parse_code(text: str, name: str | None = None) -> DossierCode:
     return DossierCode(match["agency"], day, int(match["seq"]), value)
 
 
+_NEXT_SQL = (
+    'UPDATE "dossiers_dossiercodesequence" SET "last_value" = "last_value" + 1'
+    ' WHERE "agency_id" = %s AND "day" = %s RETURNING "last_value"'
+)
+
+
 def next_sequence(agency: Any, day: date) -> int:
     """The next number of ``agency`` on ``day``. Call inside the transaction that uses it."""
     from chinhquyen.dossiers.models import DossierCodeSequence
 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("codes.next_sequence() must run inside transaction.atomic().")
-    rows = DossierCodeSequence.objects.filter(agency=agency, day=day)
     for _ in range(3):
-        if rows.update(last_value=F("last_value") + 1):
-            # Our UPDATE holds the row lock until commit, so this reads our own value.
-            return rows.values_list("last_value", flat=True).get()
+        # One statement: the UPDATE holds the row lock until commit and returns our own value.
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_SQL, [agency.pk, day.isoformat()])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
         try:
             with transaction.atomic():
                 DossierCodeSequence.objects.create(agency=agency, day=day, last_value=1)

@@ -33,12 +33,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, prefetch_related_objects
+from django.db.models import F, Max, Q
 
 from chinhquyen.accounts.models import User
 from chinhquyen.audit import services as audit
-from chinhquyen.catalog import selectors as catalog_selectors
-from chinhquyen.catalog.models import Channel, Procedure, RequiredPaper
+from chinhquyen.catalog.models import (
+    Channel,
+    Procedure,
+    ProcedureAgency,
+    ProcedureChannel,
+    ProcedureVersion,
+    ProcessStep,
+    RequiredPaper,
+)
+from chinhquyen.core import fastsql
 from chinhquyen.dossiers import clock, codes, files, permissions, timing, workflow
 from chinhquyen.dossiers.errors import DossierStateError, StaleDossierError, invalid
 from chinhquyen.dossiers.models import (
@@ -103,23 +111,77 @@ def _iso(moment: datetime | None) -> str | None:
 _TRACKED = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
 
 
+# Only what every action needs: the procedure (45 columns) loads when an action uses it. The SQL
+# is compiled once per connection (compiling it cost more than running it).
+_LOCKED = fastsql.Prepared(
+    lambda pk: (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("agency", "current_step")
+        .annotate(procedure_code=F("procedure__code"))
+        .filter(pk=pk)
+    )
+)
+
+
 def _lock(dossier: Dossier | int) -> Dossier:
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
-    try:
-        # Only what every action needs: the procedure (45 columns) loads when an action uses it.
-        found = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("agency", "current_step")
-            .annotate(procedure_code=F("procedure__code"))
-            .get(pk=pk)
-        )
-    except Dossier.DoesNotExist:
-        raise invalid("Không tìm thấy hồ sơ.", code="not_found") from None
+    found = _LOCKED.get(pk)
+    if found is None:
+        raise invalid("Không tìm thấy hồ sơ.", code="not_found")
     step = found.current_step
     if step is not None and step.agency_id == found.agency_id:
         step.agency = found.agency
     found._loaded = {f.attname: getattr(found, f.attname) for f in _TRACKED}
     return found
+
+
+# Catalog rows reception reads, compiled once like the lock (same rows as the ORM reads).
+_PROCEDURE = fastsql.Prepared(lambda pk: Procedure.objects.filter(pk=pk))
+_CHANNELS = fastsql.Prepared(lambda p: ProcedureChannel.objects.filter(procedure_id=p))
+_PAPERS = fastsql.Prepared(
+    lambda p: RequiredPaper.objects.filter(procedure_id=p).order_by("position")
+)
+_PAPERS_GIVEN = fastsql.Prepared(
+    lambda d: SubmittedPaper.objects.filter(dossier_id=d, required_paper__isnull=False).only(
+        "id", "required_paper_id"
+    )
+)
+_STEPS = fastsql.Prepared(
+    lambda p, a: (
+        ProcessStep.objects.filter(Q(agency_id=a) | Q(agency__isnull=True), procedure_id=p)
+        .select_related("agency")
+        .order_by("position")
+    ),
+    arity=2,
+)
+_ACTIVE_PARTS = fastsql.Prepared(
+    lambda d: Participation.objects.filter(
+        dossier_id=d, state=Participation.State.ACTIVE
+    ).select_related("agency")
+)
+_PROCEDURE_AGENCIES = fastsql.Prepared(
+    lambda p: ProcedureAgency.objects.filter(procedure_id=p).only("id", "agency_id")
+)
+_ONE_RESULT = fastsql.Prepared(lambda d: ResultPaper.objects.filter(dossier_id=d).only("id")[:1])
+_VERSION = fastsql.Prepared(
+    lambda p: (
+        ProcedureVersion.objects.filter(procedure_id=p)
+        .order_by("-number")
+        .only("id", "procedure_id", "number")[:1]
+    )
+)
+
+
+def _load_procedure(d: Dossier) -> Procedure:
+    """The dossier's procedure with its channels, in two compiled reads (cached on ``d``)."""
+    if not Dossier.procedure.is_cached(d):
+        procedure = _PROCEDURE.get(d.procedure_id)
+        channels = procedure.channels.all()
+        channels._result_cache = _CHANNELS.all(procedure.pk)
+        channels._prefetch_done = True
+        procedure._prefetched_objects_cache = {"channels": channels}
+        d.procedure = procedure
+    return d.procedure
 
 
 def _save(d: Dossier) -> None:
@@ -129,7 +191,9 @@ def _save(d: Dossier) -> None:
         d.save()
         return
     changed = [f.attname for f in _TRACKED if getattr(d, f.attname) != loaded[f.attname]]
-    d.save(update_fields=[*changed, "updated_at"])
+    if not changed:
+        return  # a dossier just inserted by this action (every other action bumps the version)
+    fastsql.update(d, [*changed, "updated_at"])
     d._loaded = {f.attname: getattr(d, f.attname) for f in _TRACKED}
 
 
@@ -236,7 +300,7 @@ def _finish(
     _save(d)
     event = dict(event or {})
     step = d.current_step
-    DossierEvent.objects.create(
+    line = DossierEvent(
         dossier=d,
         seq=d.version,
         action=name,
@@ -250,6 +314,7 @@ def _finish(
         due_after=d.due_at,
         **event,
     )
+    fastsql.insert(line)
     changes: dict[str, Any] = {}
     after = _before(d)
     if before is None:
@@ -356,7 +421,7 @@ def _start_step(
     agency = (
         d.agency if entry["agency_id"] == d.agency_id else Agency.objects.get(pk=entry["agency_id"])
     )
-    step = StepAssignment.objects.create(
+    step = StepAssignment(
         dossier=d,
         position=entry["position"],
         name=entry["name"],
@@ -372,6 +437,7 @@ def _start_step(
             agency, at, entry["allowance_hours"], _pauses(d), unit=d.deadline_unit
         ),
     )
+    fastsql.insert(step)
     d.current_step = step
     return step
 
@@ -507,7 +573,7 @@ def _store_paper(
         if d.status == Status.AWAITING_SUPPLEMENT
         else None
     )
-    return SubmittedPaper.objects.create(
+    item = SubmittedPaper(
         dossier=d,
         required_paper=paper,
         required_paper_name=paper.name if paper else "",
@@ -520,13 +586,15 @@ def _store_paper(
         uploaded_at=at,
         uploaded_by=actor,
     )
+    fastsql.insert(item)
+    return item
 
 
 def _check_papers(procedure: Procedure, papers: Sequence[Any]) -> list[tuple]:
     """Check every file (type, size) and its paper before anything is stored."""
     if not papers:
         return []
-    known = {p.pk: p for p in procedure.papers.all()}
+    known = {p.pk: p for p in _PAPERS.all(procedure.pk)}
     checked = []
     for i, item in enumerate(papers):
         required_paper, file = item[0], item[1]
@@ -554,16 +622,27 @@ def missing_papers(dossier: Dossier) -> list[RequiredPaper]:
 
     Papers in a named group (trường hợp) are alternatives: the applicant's chosen group
     (``paper_group``) must be complete; with none chosen, one complete group is enough (the
-    missing list names the group closest to complete).
+    missing list names the group closest to complete). Only papers to submit that are not
+    conditional are required (``RequiredPaper.is_required``): papers needed "nếu có" or "trong
+    trường hợp …", papers to present (xuất trình) and notes (lưu ý) never are.
     """
-    required = list(dossier.procedure.papers.order_by("position"))
-    have = set(dossier.papers.exclude(required_paper=None).values_list("required_paper", flat=True))
+    if isinstance(dossier, Dossier):  # reception: the same rows, read by compiled queries
+        papers = _PAPERS.all(dossier.procedure_id)
+        have = {p.required_paper_id for p in _PAPERS_GIVEN.all(dossier.pk)}
+    else:  # anything with the same shape (a draft)
+        papers = list(dossier.procedure.papers.order_by("position"))
+        have = set(
+            dossier.papers.exclude(required_paper=None).values_list("required_paper", flat=True)
+        )
+    required = [p for p in papers if p.is_required]
     common = [p for p in required if not p.group]
     missing = [p for p in common if p.pk not in have]
     groups: dict[str, list[RequiredPaper]] = {}
-    for p in required:
+    for p in papers:  # a case with nothing required is still a case, complete as it is
         if p.group:
-            groups.setdefault(p.group, []).append(p)
+            groups.setdefault(p.group, [])
+            if p.is_required:
+                groups[p.group].append(p)
     if not groups:
         return missing
     if dossier.paper_group:
@@ -593,7 +672,7 @@ def _check_procedure(procedure: Procedure, agency: Agency, channel: str) -> None
             {"procedure": [f"Thủ tục {procedure.code} không tiếp nhận hồ sơ trực tuyến."]},
             code="not_online",
         )
-    agencies = set(procedure.agency_links.values_list("agency_id", flat=True))
+    agencies = {link.agency_id for link in _PROCEDURE_AGENCIES.all(procedure.pk)}
     if agencies and agency.pk not in agencies:
         raise invalid(
             {"agency": [f"{agency.name} không giải quyết thủ tục {procedure.code}."]},
@@ -669,7 +748,8 @@ def _create(
                 idempotency_key=key,
                 lookup_secret=_new_secret(),
             )
-            d.save()
+            fastsql.insert(d)
+            d._loaded = {f.attname: getattr(d, f.attname) for f in _TRACKED}
             for paper, item in checked:
                 _store_paper(d, item, paper, actor, at, stored)
             _finish(
@@ -837,7 +917,12 @@ def attach_paper(
 
 
 def _process_snapshot(d: Dossier) -> list[dict[str, Any]]:
-    steps = catalog_selectors.process_for(d.procedure, d.agency)
+    # As catalog_selectors.process_for: the agency's own steps if it has any, else the default
+    # ones; both read in one compiled query.
+    rows = _STEPS.all(d.procedure_id, d.agency_id)
+    steps = [s for s in rows if s.agency_id == d.agency_id] or [
+        s for s in rows if s.agency_id is None
+    ]
     if not steps:
         raise ValidationError(
             f"Thủ tục {d.procedure.code} chưa có quy trình nội bộ (các bước xử lý) cho "
@@ -876,6 +961,7 @@ def receive(
     """
     with transaction.atomic():
         d, _ = _begin("receive", actor=actor, dossier=dossier, expected_version=expected_version)
+        _load_procedure(d)
         if desk is not None:
             if desk.agency_id != d.agency_id:
                 raise invalid({"desk": ["Bộ phận một cửa không thuộc cơ quan tiếp nhận."]})
@@ -899,9 +985,9 @@ def receive(
         at = clock.now()
         before = _before(d)
         d.process = _process_snapshot(d)
-        prefetch_related_objects([d.procedure], "channels")
+        _load_procedure(d)
         unit, amount = timing.procedure_deadline(d.procedure, d.channel, d.process)
-        version = catalog_selectors.current_version(d.procedure)  # in force now
+        version = _VERSION.get(d.procedure_id)  # in force now (catalog_selectors.current_version)
         channel_row = next(
             (c for c in d.procedure.channels.all() if c.channel == d.channel), None
         ) or next((c for c in d.procedure.channels.all() if c.channel == Channel.DIRECT), None)
@@ -1235,7 +1321,7 @@ def complete_step(
         step.finished_at, step.finished_by = at, actor
         step.outcome, step.opinion = StepAssignment.Outcome.DONE, text
         step.timing = timing.timing(at, step.due_at)
-        step.save(update_fields=["finished_at", "finished_by", "outcome", "opinion", "timing"])
+        fastsql.update(step, ["finished_at", "finished_by", "outcome", "opinion", "timing"])
         entry = _process_entry(d, step.position, +1)
         event = {
             "step_position": step.position,
@@ -1636,7 +1722,7 @@ def approve(*, actor: User, dossier: Dossier, expected_version: int, opinion: st
                 "trình nội bộ nên chưa phê duyệt được.",
                 code="steps_remaining",
             )
-        waiting = d.participations.filter(state=Participation.State.ACTIVE).select_related("agency")
+        waiting = _ACTIVE_PARTS.all(d.pk)
         if waiting:
             names = ", ".join(p.agency.name for p in waiting)
             raise DossierStateError(f"Còn chờ ý kiến/kết quả của: {names}.", code="parts_pending")
@@ -1777,7 +1863,7 @@ def return_result(
                 tracking_number, "tracking_number", "số hiệu bưu gửi", limit=200
             )
         else:
-            if not d.results.exists():
+            if _ONE_RESULT.get(d.pk) is None:
                 raise ValidationError(
                     "Chưa có tệp kết quả điện tử để trả trực tuyến.", code="no_result"
                 )

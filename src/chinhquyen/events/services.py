@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from chinhquyen.core import fastsql
 from chinhquyen.events import registry
 from chinhquyen.events.models import Delivery, OutboxEvent
 
@@ -29,8 +30,9 @@ def publish(
 ) -> OutboxEvent:
     """Write an event and one delivery per registered handler, in the caller's transaction.
 
-    The worker's task rows are written in the same transaction too (the database task backend
-    stores them in this database), so a rolled-back change leaves neither event nor task.
+    A rolled-back change leaves neither event nor delivery. The worker polls the deliveries that
+    are due (:func:`deliver_due`), so publishing writes no task row of its own: the delivery,
+    with its status and ``next_attempt_at``, is the queue entry.
     Publishing twice with the same ``idempotency_key`` returns the first event.
     """
     if not transaction.get_connection().in_atomic_block:
@@ -39,29 +41,19 @@ def publish(
         aggregate_type = aggregate_type or aggregate._meta.label_lower
         aggregate_id = aggregate_id or aggregate.pk
     key = idempotency_key or f"{event_type}:{uuid.uuid4()}"
-    existing = OutboxEvent.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing
-    event = OutboxEvent.objects.create(
+    event = OutboxEvent(
         event_type=event_type,
         aggregate_type=aggregate_type,
         aggregate_id=str(aggregate_id),
         payload=payload or {},
         idempotency_key=key,
     )
+    # One statement: the key's unique index decides; only a repeated key reads the first event.
+    if not fastsql.insert(event, ignore_conflicts=True):
+        return OutboxEvent.objects.get(idempotency_key=key)
     for name in registry.handlers_for(event_type):
-        delivery = Delivery.objects.create(
-            event=event, handler=name, next_attempt_at=timezone.now()
-        )
-        _enqueue(delivery)
+        fastsql.insert(Delivery(event=event, handler=name, next_attempt_at=event.created_at))
     return event
-
-
-def _enqueue(delivery: Delivery, run_after=None) -> None:
-    from chinhquyen.events.tasks import deliver
-
-    task = deliver.using(run_after=run_after) if run_after else deliver
-    task.enqueue(delivery.pk)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -104,7 +96,6 @@ def deliver(delivery_id: int) -> str:
             else:
                 delivery.status = Delivery.Status.FAILED
                 delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
-                _enqueue(delivery, run_after=delivery.next_attempt_at)
                 log.warning(
                     "outbox delivery %s failed, retry at %s", delivery.pk, delivery.next_attempt_at
                 )
@@ -118,40 +109,22 @@ def deliver(delivery_id: int) -> str:
 
 
 def retry(delivery: Delivery) -> None:
-    """Give a dead or failed delivery another go now (admin action, CLI)."""
+    """Give a dead or failed delivery another go now (admin action, CLI): the worker's next poll
+    runs it."""
     with transaction.atomic():
         delivery.status = Delivery.Status.PENDING
         delivery.next_attempt_at = timezone.now()
         delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])
-        _enqueue(delivery)
-
-
-STALE_AFTER = timedelta(minutes=10)
-
-
-def requeue_stale() -> int:
-    """Re-enqueue deliveries that are overdue by :data:`STALE_AFTER`.
-
-    That happens only when a worker died while running a task (its task row stays "running").
-    ``deliver`` is idempotent and skips what is not due, so a duplicate task does no harm.
-    """
-    now = timezone.now()
-    stale = Delivery.objects.filter(
-        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
-        next_attempt_at__lt=now - STALE_AFTER,
-    )
-    count = 0
-    with transaction.atomic():
-        for delivery in stale.select_for_update()[:1000]:
-            delivery.next_attempt_at = now
-            delivery.save(update_fields=["next_attempt_at", "updated_at"])
-            _enqueue(delivery)
-            count += 1
-    return count
 
 
 def deliver_due(limit: int = 500) -> int:
-    """Deliver whatever is due now, in this process (used by tests and ``chinhquyen outbox``)."""
+    """Deliver whatever is due now, in this process; returns how many were delivered.
+
+    The worker calls it in a loop (``chinhquyen worker``), ``chinhquyen outbox deliver`` and
+    tests call it directly. A delivery whose worker died mid-way was rolled back with it, so it
+    is still due and the next call runs it. Two workers may pick the same delivery: ``deliver``
+    locks the row and skips what is already delivered or not due.
+    """
     due = (
         Delivery.objects.filter(
             status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],

@@ -45,11 +45,15 @@ def _publish(event_type="test.happened", **kw):
         )
 
 
-def test_publish_writes_event_delivery_and_task_together():
+def test_publish_writes_event_and_due_delivery_together():
     event = _publish()
     delivery = Delivery.objects.get(event=event)
     assert delivery.status == Delivery.Status.PENDING
-    assert DBTaskResult.objects.filter(task_path="chinhquyen.events.tasks.deliver").count() == 1
+    assert delivery.next_attempt_at <= timezone.now()
+    # The delivery is the queue entry: the worker polls due deliveries, no task row is written.
+    assert not DBTaskResult.objects.exists()
+    assert services.deliver_due() == 1
+    assert calls == [("test.happened", f"{event.idempotency_key}:{delivery.handler}")]
 
 
 def test_rolled_back_transaction_leaves_no_event_and_no_task():
@@ -87,12 +91,8 @@ def test_crashed_handler_is_retried_with_backoff_then_succeeds():
     assert delivery.attempts == 1
     assert "SMS gateway down" in delivery.last_error
     assert delivery.next_attempt_at >= before + timedelta(seconds=29)
-    # A retry task is queued to run after the backoff.
-    retry_tasks = DBTaskResult.objects.filter(
-        run_after__gt=before, run_after__lt=before + timedelta(days=1)
-    )
-    assert retry_tasks.count() == 1
-    # Not due yet: running it early does nothing.
+    # Not due yet: the worker's poll skips it, and running it early does nothing.
+    assert services.deliver_due() == 0
     assert services.deliver(delivery.pk) == Delivery.Status.FAILED
     assert calls == []
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
@@ -116,15 +116,15 @@ def test_delivery_goes_dead_after_max_attempts_and_can_be_retried():
     assert services.deliver(delivery.pk) == Delivery.Status.DELIVERED
 
 
-def test_stale_deliveries_are_requeued():
+def test_overdue_delivery_left_by_a_dead_worker_is_delivered_by_the_next_poll():
     event = _publish()
     delivery = Delivery.objects.get(event=event)
     Delivery.objects.filter(pk=delivery.pk).update(
         next_attempt_at=timezone.now() - timedelta(hours=1)
     )
-    tasks_before = DBTaskResult.objects.count()
-    assert services.requeue_stale() == 1
-    assert DBTaskResult.objects.count() == tasks_before + 1
+    assert services.deliver_due() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.DELIVERED and delivery.attempts == 1
 
 
 def test_backoff_grows_and_is_capped():

@@ -12,6 +12,9 @@ from chinhquyen.events import services
 
 log = logging.getLogger("chinhquyen.worker")
 
+# Rounds of ``deliver_due`` in one go before the poller sleeps again (each round is bounded).
+MAX_ROUNDS = 100
+
 
 class Command(DbWorkerCommand):
     help = "Chạy tiến trình nền: gửi sự kiện outbox và các tác vụ khác (django-tasks, CSDL)."
@@ -20,30 +23,45 @@ class Command(DbWorkerCommand):
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*", reload=False)
         parser.add_argument(
-            "--sweep-interval",
+            "--outbox-interval",
             type=float,
-            default=60.0,
-            help="Giây giữa hai lần rà soát lượt gửi bị treo (mặc định 60).",
+            default=1.0,
+            help="Giây giữa hai lần tìm lượt gửi outbox đến hạn (mặc định 1).",
         )
 
-    def handle(self, *args, sweep_interval: float = 60.0, **options) -> None:
+    def handle(self, *args, outbox_interval: float = 1.0, **options) -> None:
         stop = threading.Event()
-        if not options.get("batch"):
-            threading.Thread(target=self._sweep, args=(stop, sweep_interval), daemon=True).start()
+        if options.get("batch"):
+            self.deliver_until_idle()
+        else:
+            threading.Thread(target=self._poll, args=(stop, outbox_interval), daemon=True).start()
         try:
             super().handle(*args, **options)
         finally:
             stop.set()
 
     @staticmethod
-    def _sweep(stop: threading.Event, interval: float) -> None:
-        while not stop.wait(interval):
-            try:
-                close_old_connections()
-                count = services.requeue_stale()
-                if count:
-                    log.warning("re-enqueued %s stale outbox deliveries", count)
-            except Exception:  # noqa: BLE001 - keep sweeping
-                log.exception("outbox sweep failed")
-            finally:
-                connection.close()
+    def deliver_until_idle() -> int:
+        """Deliver what is due until nothing due is left (or :data:`MAX_ROUNDS` rounds)."""
+        total = 0
+        for _ in range(MAX_ROUNDS):
+            delivered = services.deliver_due()
+            total += delivered
+            if not delivered:
+                break
+        return total
+
+    @classmethod
+    def _poll(cls, stop: threading.Event, interval: float) -> None:
+        """The outbox loop: deliveries are the queue (publishing writes no task rows)."""
+        try:
+            while True:
+                try:
+                    close_old_connections()
+                    cls.deliver_until_idle()
+                except Exception:  # noqa: BLE001 - keep polling
+                    log.exception("outbox delivery round failed")
+                if stop.wait(interval):
+                    break
+        finally:
+            connection.close()

@@ -1,0 +1,260 @@
+"""Inserts and updates of single model rows with the SQL built once per model and database.
+
+The write paths that run on every dossier action (the control-sheet line, the audit record, the
+outbox event and its deliveries, the dossier's changed columns) spend most of their time in the
+ORM building the same SQL text again. These helpers build it once per connection and
+model (and column set), then convert values exactly as ``Model.save()`` does: each field's
+``pre_save`` (``auto_now``/``auto_now_add``) and ``get_db_prep_save``. Models with
+``pre_save``/``post_save`` receivers are saved through the ORM instead, so no signal is skipped.
+
+Nothing here checks anything: callers keep their own permission, state and version checks and
+run inside their transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from django.db import DatabaseError, connections, models, router
+from django.db.models import QuerySet, signals
+from django.db.models.fields import AutoFieldMixin
+from django.db.models.query import get_related_populators
+from django.db.transaction import TransactionManagementError
+
+# Per connection object (connections are per thread): {key: (sql, fields, returning)}.
+_statements: WeakKeyDictionary[Any, dict[tuple, tuple]] = WeakKeyDictionary()
+
+
+def _cache(connection) -> dict[tuple, tuple]:
+    cache = _statements.get(connection)
+    if cache is None:
+        cache = _statements[connection] = {}
+    return cache
+
+
+# Fields whose database value is the Python value itself when it has exactly this type (what
+# ``get_db_prep_save`` returns for them unchanged); any other value goes through the field.
+_AS_IS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.EmailField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.BooleanField: bool,
+}
+_INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField)
+
+
+def _plan(fields: list) -> list[tuple]:
+    """Per field: (field, attname, the type passed as is or None, None passed as is, the
+    internal type integers are adapted for)."""
+    plan = []
+    for f in fields:
+        kind, internal = _AS_IS.get(type(f)), f.get_internal_type()
+        if kind is None and type(f) is models.ForeignKey and type(f.target_field) in _INTEGER_KEYS:
+            target = f.target_field
+            # Keys of auto fields go as they are; other integer keys as their field adapts them.
+            kind = int
+            auto = isinstance(target, AutoFieldMixin)
+            internal = None if auto else target.get_internal_type()
+        simple = kind is not None and not (getattr(f, "auto_now", False) or f.primary_key)
+        plan.append((f, f.attname, kind if simple else None, simple and f.null, internal))
+    return plan
+
+
+def _values(obj: models.Model, plan: list[tuple], connection, add: bool) -> list:
+    values = []
+    adapt = connection.ops.adapt_integerfield_value
+    for f, attname, kind, none_as_is, internal in plan:
+        if kind is not None:
+            value = getattr(obj, attname)
+            if value is None and none_as_is:
+                values.append(None)
+                continue
+            if type(value) is kind:
+                values.append(adapt(value, internal) if kind is int and internal else value)
+                continue
+        values.append(f.get_db_prep_save(f.pre_save(obj, add), connection))
+    return values
+
+
+def _signalled(model: type[models.Model]) -> bool:
+    return signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+
+
+def _insert_statement(connection, model: type[models.Model], auto_pk: bool, ignore: bool):
+    key = ("insert", model, auto_pk, ignore)
+    cache = _cache(connection)
+    found = cache.get(key)
+    if found is None:
+        meta = model._meta
+        qn = connection.ops.quote_name
+        fields = [f for f in meta.concrete_fields if not (auto_pk and f.primary_key)]
+        returning = auto_pk and connection.features.can_return_columns_from_insert
+        columns = ", ".join(qn(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        # Table and column names come from the model, values are parameters.
+        sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        if ignore:
+            sql += " ON CONFLICT DO NOTHING"
+        if returning:
+            sql += f" RETURNING {qn(meta.pk.column)}"
+        found = cache[key] = (sql, _plan(fields), returning)
+    return found
+
+
+def insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
+    """INSERT ``obj`` (a new instance) and set its primary key. Returns whether a row was written.
+
+    With ``ignore_conflicts`` a row that would break a unique constraint is not written and
+    ``False`` is returned (``ON CONFLICT DO NOTHING``; the caller reads the existing row).
+    """
+    model = type(obj)
+    using = obj._state.db or router.db_for_write(model, instance=obj)
+    if _signalled(model):
+        if ignore_conflicts:
+            raise TypeError(f"{model.__name__} has save signal receivers: insert it with the ORM.")
+        obj.save(force_insert=True, using=using)
+        return True
+    connection = connections[using]
+    auto_pk = obj.pk is None and isinstance(model._meta.pk, models.AutoField)
+    sql, plan, returning = _insert_statement(connection, model, auto_pk, ignore_conflicts)
+    values = _values(obj, plan, connection, True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            row = cursor.fetchone()
+            written = row is not None
+            if written:
+                setattr(obj, model._meta.pk.attname, row[0])
+        else:
+            written = cursor.rowcount != 0
+            if auto_pk and written:
+                setattr(obj, model._meta.pk.attname, cursor.lastrowid)
+    if written:
+        obj._state.adding = False
+        obj._state.db = using
+    return written
+
+
+def update(obj: models.Model, attnames: list[str] | tuple[str, ...]) -> None:
+    """UPDATE the columns ``attnames`` of ``obj``'s row (``auto_now`` fields are set as by save).
+
+    Raises :class:`~django.db.DatabaseError` when no row was updated, as
+    ``save(update_fields=...)`` does.
+    """
+    model = type(obj)
+    using = obj._state.db or router.db_for_write(model, instance=obj)
+    if _signalled(model):
+        obj.save(update_fields=list(attnames), using=using)
+        return
+    connection = connections[using]
+    key = ("update", model, tuple(attnames))
+    cache = _cache(connection)
+    found = cache.get(key)
+    if found is None:
+        meta = model._meta
+        qn = connection.ops.quote_name
+        fields = [meta.get_field(name) for name in attnames]
+        fields = [f for f in fields if f.concrete and not f.primary_key]
+        sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608
+        found = cache[key] = (sql, _plan(fields), False)
+    sql, plan, _ = found
+    values = _values(obj, plan, connection, False)
+    pk = model._meta.pk.get_db_prep_value(obj.pk, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+class Prepared:
+    """A queryset compiled once per connection, then run again with new integer keys.
+
+    ``build(*keys)`` returns the queryset (``filter``, ``order_by``, ``select_related``,
+    ``annotate``, ``select_for_update`` are fine); it is compiled with placeholder keys, and each
+    :meth:`get`/:meth:`all` runs the same SQL with the real ones and builds the objects the way
+    iterating the queryset does (converters, related objects, annotations). The keys must be
+    integers (primary or foreign keys). A ``select_for_update`` query is refused outside a
+    transaction, like the ORM's.
+    """
+
+    _PLACEHOLDER = 918_273_645
+
+    def __init__(self, build: Callable[..., QuerySet], arity: int = 1) -> None:
+        self._build = build
+        self._arity = arity
+        self._compiled: WeakKeyDictionary[Any, tuple] = WeakKeyDictionary()
+
+    def _compile(self, using: str) -> tuple:
+        marks = [self._PLACEHOLDER + i for i in range(self._arity)]
+        queryset = self._build(*marks)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        # Each parameter is either one of the keys (its index) or a constant of the query.
+        slots = [(marks.index(p), None) if p in marks else (None, p) for p in params]
+        if sorted(i for i, _ in slots if i is not None) != list(range(self._arity)):
+            raise ValueError("Each key of a prepared query must appear exactly once.")
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        return (
+            sql,
+            slots,
+            bool(queryset.query.select_for_update),
+            compiler.get_converters([s[0] for s in select[: compiler.col_count]]),
+            klass_info["model"],
+            [f[0].target.attname for f in select[start:end]],
+            start,
+            end,
+            get_related_populators(klass_info, select, using),
+            dict(compiler.annotation_col_map or {}),
+        )
+
+    def all(self, *keys: int, using: str = "default") -> list:
+        """The objects the query finds for ``keys``."""
+        connection = connections[using]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(using)
+        sql, slots, for_update, converters, model, init_list, start, end, populators, names = (
+            compiled
+        )
+        if for_update and not connection.in_atomic_block:
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        params = [
+            (None if keys[i] is None else int(keys[i])) if i is not None else value
+            for i, value in slots
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            if converters:
+                row = list(row)
+                for position, (functions, expression) in converters.items():
+                    value = row[position]
+                    for convert in functions:
+                        value = convert(value, expression, connection)
+                    row[position] = value
+            obj = model.from_db(using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in names.items():
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
+
+    def get(self, *keys: int, using: str = "default") -> models.Model | None:
+        """The first object the query finds for ``keys``, or ``None``."""
+        found = self.all(*keys, using=using)
+        return found[0] if found else None

@@ -1,0 +1,92 @@
+"""The compiled inserts, updates and queries give the same rows as the ORM."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import DatabaseError, transaction
+from django.db.transaction import TransactionManagementError
+from django.utils import timezone
+
+from chinhquyen.core import fastsql
+from chinhquyen.events.models import Delivery, OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(key: str = "k-1") -> OutboxEvent:
+    return OutboxEvent(
+        event_type="test.thing",
+        aggregate_type="test.kind",
+        aggregate_id="7",
+        payload={"tên": "Hồ sơ", "n": [1, 2]},
+        idempotency_key=key,
+    )
+
+
+def test_insert_writes_the_row_the_orm_reads_back():
+    event = _event()
+    assert fastsql.insert(event) is True
+    assert not event._state.adding
+    stored = OutboxEvent.objects.get(pk=event.pk)
+    assert stored.payload == {"tên": "Hồ sơ", "n": [1, 2]}
+    assert stored.idempotency_key == "k-1" and stored.aggregate_id == "7"
+    assert stored.created_at == event.created_at  # auto_now_add set as save() sets it
+
+    at = timezone.now() - timedelta(minutes=5)
+    delivery = Delivery(event=event, handler="a.b", next_attempt_at=at)
+    fastsql.insert(delivery)
+    assert delivery.pk is not None  # auto key returned by the insert
+    row = Delivery.objects.get(pk=delivery.pk)
+    assert (row.event_id, row.handler, row.status, row.attempts) == (event.pk, "a.b", "pending", 0)
+    assert row.next_attempt_at == at and row.updated_at is not None
+
+
+def test_insert_ignoring_conflicts_reports_the_repeated_key():
+    fastsql.insert(_event("same"))
+    with transaction.atomic():
+        assert fastsql.insert(_event("same"), ignore_conflicts=True) is False
+    assert OutboxEvent.objects.filter(idempotency_key="same").count() == 1
+
+
+def test_update_writes_only_the_named_columns_and_refuses_a_missing_row():
+    event = _event()
+    fastsql.insert(event)
+    delivery = Delivery(event=event, handler="a.b", next_attempt_at=timezone.now())
+    fastsql.insert(delivery)
+    delivery.status, delivery.attempts, delivery.handler = "failed", 2, "not.saved"
+    fastsql.update(delivery, ["status", "attempts", "updated_at"])
+    row = Delivery.objects.get(pk=delivery.pk)
+    assert (row.status, row.attempts, row.handler) == ("failed", 2, "a.b")
+    delivery.pk = delivery.pk + 1000
+    with pytest.raises(DatabaseError):
+        fastsql.update(delivery, ["status"])
+
+
+def test_prepared_query_gives_the_orm_objects_with_related_rows():
+    event = _event()
+    fastsql.insert(event)
+    for handler in ("b.two", "a.one"):
+        fastsql.insert(Delivery(event=event, handler=handler, next_attempt_at=timezone.now()))
+    from_key = fastsql.Prepared(
+        lambda k: Delivery.objects.filter(pk__gte=k).select_related("event").order_by("handler")
+    )
+    found = from_key.all(0)
+    expected = list(Delivery.objects.select_related("event").order_by("handler"))
+    assert [d.pk for d in found] == [d.pk for d in expected]
+    assert [d.handler for d in found] == ["a.one", "b.two"]
+    assert found[0].event.payload == event.payload  # the related row came with it
+    assert found[0].next_attempt_at == expected[0].next_attempt_at
+    last = max(d.pk for d in found)
+    assert [d.pk for d in from_key.all(last)] == [last]
+    assert from_key.all(last + 1) == [] and from_key.get(last + 1) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_lock_refuses_to_run_outside_a_transaction():
+    locked = fastsql.Prepared(lambda pk: Delivery.objects.select_for_update().filter(pk=pk))
+    with transaction.atomic():
+        assert locked.get(1) is None
+    with pytest.raises(TransactionManagementError):
+        locked.get(1)
