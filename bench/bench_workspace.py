@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -242,6 +243,32 @@ def seed(total: int, rng: random.Random) -> dict:
     }
 
 
+def existing_world() -> dict | None:
+    """The world of an earlier run kept with ``--keep`` (``None``: build it)."""
+    from chinhquyen.accounts.models import User
+    from chinhquyen.dossiers.models import Dossier
+    from chinhquyen.organizations.models import Agency
+
+    main = Agency.objects.filter(code="000.00.01.H41").first()
+    if main is None or not Dossier.objects.exists():
+        return None
+    names = {"specialist": "chuyenvien", "unit_head": "truongphong", "desk_officer": "tiepnhan"}
+    people = {who: User.objects.get(username=name) for who, name in names.items()}
+    sample = (
+        Dossier.objects.filter(agency=main, status="processing", current_step__assignee=people["specialist"])
+        .order_by("-id")
+        .values_list("code", flat=True)
+        .first()
+    )  # fmt: skip
+    return {
+        "main": main,
+        "people": people,
+        "dossier_code": sample,
+        "seconds_to_build": 0.0,
+        "main_agency_dossiers": Dossier.objects.filter(agency=main).count(),
+    }
+
+
 def measure(client, url: str, repeat: int) -> tuple[int, list[float]]:
     times = []
     status = 0
@@ -335,24 +362,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--only", default="", help="time only the pages whose label starts so")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="SQLite only: keep the database in DIR/bench.sqlite3 and reuse it on the next run "
+        "(to study query plans: sqlite3 DIR/bench.sqlite3 'EXPLAIN QUERY PLAN ...')",
+    )
     args = parser.parse_args()
     rng = random.Random(20261123)
 
+    keep = args.keep if args.keep and not os.environ.get("DATABASE_URL") else None
     with tempfile.TemporaryDirectory(prefix="chinhquyen-bench-") as tmp:
-        setup_django(Path(tmp))
+        if keep:
+            keep.mkdir(parents=True, exist_ok=True)
+        setup_django(keep.resolve() if keep else Path(tmp))
         from django.db import connection
         from django.test import Client
 
         from chinhquyen.core.context import request_context
 
-        with request_context(source="bench"):
-            world = seed(args.dossiers, rng)
+        world = existing_world() if keep else None
+        if world is None:
+            with request_context(source="bench"):
+                world = seed(args.dossiers, rng)
         clients = {}
         for who, user in world["people"].items():
             clients[who] = Client(SERVER_NAME="localhost")
             clients[who].force_login(user)
         results, over, skipped = [], [], []
         for label, who, url in pages(world):
+            if not label.startswith(args.only):
+                continue
             status, times = measure(clients[who], url, args.repeat)
             if not times:
                 skipped.append(f"{label} as {who}: HTTP {status}")

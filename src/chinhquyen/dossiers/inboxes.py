@@ -8,6 +8,11 @@ lists and their counters stay fast with hundreds of thousands of dossiers:
   due_at) on the open step visits, joined to the dossier through ``current_step``;
 * ``dossier_part_agency`` (agency, state) for consultations and inter-agency parts.
 
+A page of a box is read in two steps (:class:`InboxQuerySet`): the ids of the page, sorted on
+narrow rows, then those 25 rows with their procedure, agency and current step, without the
+columns a list never shows (:data:`ROW_DEFER`). ``bench/bench_workspace.py`` times the boxes
+over 100,000 dossiers; see "Hiệu năng / Performance" in ``docs/workspace.md``.
+
 The deadline of a row is told in **working days left**, counted by the agency's calendar
 (:func:`chinhquyen.dossiers.timing.working_days_between`), never by calendar days, and shown as
 whole days: a part of a day counts as a day (:func:`whole_days`).
@@ -21,10 +26,12 @@ from datetime import datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
+from django.db.models import F, Func, IntegerField, Q, QuerySet
+from django.db.models.query import ModelIterable
 
 from chinhquyen.accounts import permissions as accounts
 from chinhquyen.accounts.models import Role
+from chinhquyen.catalog.search import LIST_DEFER
 from chinhquyen.dossiers import clock, permissions, selectors, timing, workflow
 from chinhquyen.dossiers.models import Dossier, Participation, Status, StepAssignment
 
@@ -155,21 +162,21 @@ def _box_filter(user: Any, slug: str) -> Q | None:
         steps = _open_steps(_in("agency_id", ids))
         return Q(status__in=WORKING_STATES) & (_in("agency_id", ids) | Q(current_step__in=steps))
     if slug == "cho-ben-khac":
-        # Correlated on the dossier (its foreign-key index), for the dossiers of ``mine`` only.
-        consulting = Exists(
-            Participation.objects.filter(
-                dossier=OuterRef("pk"),
-                state=Participation.State.ACTIVE,
-                kind=Participation.Kind.CONSULTATION,
-            )
+        # Written as an OR of branches that each start from an index: the agency's waiting
+        # dossiers (agency, status), those whose open step is at the agency (the dossier's
+        # current step), and the dossiers with an open consultation (few at a time).
+        waiting = Q(status__in=WAITING_STATES)
+        consulting = Q(
+            status__in=(Status.PROCESSING, Status.PENDING_DECISION),
+            pk__in=Participation.objects.filter(
+                state=Participation.State.ACTIVE, kind=Participation.Kind.CONSULTATION
+            ).values("dossier_id"),
         )
-        mine = _in("agency_id", ids) | Q(current_step__in=_open_steps(_in("agency_id", ids)))
         if ids is None:
-            mine = Q()
-        waiting = Q(status__in=WAITING_STATES) | (
-            Q(status__in=(Status.PROCESSING, Status.PENDING_DECISION)) & consulting
-        )
-        return mine & waiting
+            return waiting | consulting
+        at_steps = Q(current_step__in=_open_steps(_in("agency_id", ids)))
+        mine = _in("agency_id", ids) | at_steps
+        return (_in("agency_id", ids) & waiting) | (at_steps & waiting) | (consulting & mine)
     if slug == "cho-phe-duyet":
         leaders = _ids(user, set(workflow.LEADERS))
         if leaders is not None and not leaders:
@@ -195,6 +202,44 @@ def _box_filter(user: Any, slug: str) -> Q | None:
     raise KeyError(slug)
 
 
+# Columns a row of an inbox never shows: the e-form data, the internal process, the opinion of
+# the current step and the long texts of the procedure (the catalog's list does the same).
+ROW_DEFER = (
+    "form_data",
+    "process",
+    "current_step__opinion",
+    *(f"procedure__{name}" for name in LIST_DEFER),
+)
+
+
+class InboxQuerySet(QuerySet):
+    """A box's dossiers; a page of it (a slice) is read in two steps.
+
+    First the ids of the page, in the box's order: the database filters and sorts narrow rows
+    (the sort key and the id) and stops at the page. Then the rows of those ids only, with
+    their procedure, agency and current step. Sorting every matching dossier with all its
+    joined columns before the limit costs far more with tens of thousands in a box.
+    """
+
+    def __getitem__(self, k: Any) -> Any:
+        if (
+            not isinstance(k, slice)
+            or self._result_cache is not None
+            or self._iterable_class is not ModelIterable
+            or self.query.is_sliced
+        ):
+            return super().__getitem__(k)
+        ids = list(self.values_list("pk", flat=True)[k])
+        if not ids:
+            return []
+        rows = self.model._default_manager.filter(pk__in=ids)
+        rows.query.select_related = self.query.select_related
+        rows.query.deferred_loading = self.query.deferred_loading
+        rows._prefetch_related_lookups = self._prefetch_related_lookups
+        by_id = {row.pk: row for row in rows.order_by()}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def box_queryset(user: Any, slug: str) -> QuerySet[Dossier]:
     """The dossiers of box ``slug`` for ``user`` (unknown slug: ``KeyError``)."""
     if slug not in BOX_BY_SLUG:
@@ -204,7 +249,12 @@ def box_queryset(user: Any, slug: str) -> QuerySet[Dossier]:
     q = _box_filter(user, slug)
     if q is None:
         return Dossier.objects.none()
-    return Dossier.objects.select_related("procedure", "agency", "current_step").filter(q)
+    return (
+        InboxQuerySet(Dossier)
+        .select_related("procedure", "agency", "current_step")
+        .defer(*ROW_DEFER)
+        .filter(q)
+    )
 
 
 def boxes_for(user: Any) -> list[Box]:

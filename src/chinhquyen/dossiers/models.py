@@ -242,6 +242,8 @@ class Dossier(models.Model):
             models.Index(fields=["submitted_by", "submitted_at"], name="dossier_applicant"),
             models.Index(fields=["procedure", "received_at"], name="dossier_procedure"),
             models.Index(fields=["received_at"], name="dossier_received"),
+            # The tracking book of one agency (Mẫu 06): its lines and its numbering by year.
+            models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
         ]
 
     def __str__(self) -> str:
