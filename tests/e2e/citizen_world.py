@@ -29,7 +29,8 @@ from chinhquyen.organizations.models import Desk
 
 CODE = "1.001193"
 SEARCH_CODES = (CODE, "1.003583", "2.000528", "1.000894")
-PAPER_GROUP = "* Giấy tờ phải nộp"
+# Birth registration has no alternative cases: "Giấy tờ phải nộp/xuất trình" are sections.
+PAPER_GROUP = ""
 PROCESS = [
     {
         "name": "Công chức tư pháp - hộ tịch kiểm tra, ghi Sổ hộ tịch",
@@ -103,16 +104,15 @@ def birth_registration(transactional_db, agency_tree, officials) -> dict[str, An
 
 def supplement_paper(procedure: Procedure):
     """The birth certificate from the hospital (Giấy chứng sinh), asked again as a clearer copy."""
-    return procedure.papers.get(group=PAPER_GROUP, name__contains="Giấy chứng sinh;")
+    return procedure.papers.get(group=PAPER_GROUP, kind="submit", name__contains="Giấy chứng sinh;")
 
 
 def submit_online_for(world: dict[str, Any], citizen, *, applicant: dict | None = None) -> Any:
     """A complete online dossier of ``citizen`` (for tests that start after the submission)."""
     procedure = world["procedure"]
+    # The papers a parent must submit (conditional ones, papers to present and notes are not).
     papers = [
-        (p, PDF, f"giay-to-{p.position}.pdf")
-        for p in procedure.papers.all()
-        if not p.group or p.group == PAPER_GROUP
+        (p, PDF, f"giay-to-{p.position}.pdf") for p in procedure.papers.all() if p.is_required
     ]
     return services.submit_online(
         actor=citizen,

@@ -34,7 +34,8 @@ PROCEDURE_FIELDS = (
 )  # fmt: skip
 CHANNEL_FIELDS = ("channel", "time_value", "time_unit", "time_text", "fee_amount", "fee_text",
                   "fee_description", "description")  # fmt: skip
-PAPER_FIELDS = ("group", "name", "originals", "copies", "template_names")
+PAPER_FIELDS = ("group", "kind", "conditional", "condition", "name", "originals", "copies",
+                "template_names")  # fmt: skip
 STEP_FIELDS = ("agency", "name", "responsible_role", "responsible_unit", "allowance_hours")
 
 

@@ -72,8 +72,12 @@ class ChannelOut(Schema):
 
 
 class PaperOut(Schema):
-    group: str
+    group: str = PydanticField(description="Trường hợp (lựa chọn); rỗng: áp dụng mọi trường hợp")
     name: str
+    kind: str = PydanticField(description="submit: phải nộp; present: xuất trình; note: lưu ý")
+    conditional: bool = PydanticField(description="Chỉ cần nếu có / trong trường hợp nêu")
+    condition: str
+    required: bool = PydanticField(description="Bắt buộc nộp (submit, không có điều kiện)")
     originals: int | None
     copies: int | None
     template_names: list[str]
@@ -246,6 +250,10 @@ def procedure_detail(request, code: str):
             {
                 "group": p.group,
                 "name": p.name,
+                "kind": p.kind,
+                "conditional": p.conditional,
+                "condition": p.condition,
+                "required": p.is_required,
                 "originals": p.originals,
                 "copies": p.copies,
                 "template_names": p.template_names,

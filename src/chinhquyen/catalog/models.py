@@ -270,13 +270,36 @@ class ProcedureChannel(models.Model):
         return self.fee_text or "Không có thông tin"
 
 
+class PaperKind(models.TextChoices):
+    """What a row of "Thành phần hồ sơ" asks of the applicant."""
+
+    SUBMIT = "submit", "Giấy tờ phải nộp"
+    PRESENT = "present", "Giấy tờ xuất trình"
+    NOTE = "note", "Lưu ý"
+
+
 class RequiredPaper(models.Model):
-    """Thành phần hồ sơ: a paper the applicant supplies."""
+    """Thành phần hồ sơ: a paper the applicant supplies, or a note about them.
+
+    ``group`` names one of alternative cases (trường hợp) the applicant chooses from; papers
+    with no group apply to every case. A paper is required only when it is a ``submit`` paper
+    and not ``conditional`` (needed only "trong trường hợp …", "nếu có"); a ``present`` paper is
+    shown to the clerk and handed back; a ``note`` is guidance, never asked for as a file.
+    """
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="papers")
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     group = models.TextField("nhóm (trường hợp)", blank=True)
     name = models.TextField("tên giấy tờ")
+    kind = models.CharField(
+        "loại", max_length=10, choices=PaperKind.choices, default=PaperKind.SUBMIT
+    )
+    conditional = models.BooleanField(
+        "chỉ cần trong một số trường hợp",
+        default=False,
+        help_text="Giấy tờ “nếu có” hoặc chỉ cần “trong trường hợp …”: được nộp, không bắt buộc.",
+    )
+    condition = models.CharField("trường hợp cần", max_length=300, blank=True)
     originals = models.PositiveSmallIntegerField("số bản chính", null=True, blank=True)
     copies = models.PositiveSmallIntegerField("số bản sao", null=True, blank=True)
     template_names = models.JSONField("tên tệp mẫu đơn, tờ khai", default=list, blank=True)
@@ -292,6 +315,20 @@ class RequiredPaper(models.Model):
 
     def __str__(self) -> str:
         return self.name[:120]
+
+    @property
+    def is_required(self) -> bool:
+        """Must be supplied (as a file when applying online) in its case."""
+        return self.kind == PaperKind.SUBMIT and not self.conditional
+
+    @property
+    def condition_label(self) -> str:
+        """The mark of a conditional paper ("nếu có", "trong trường hợp …"), else ``""``."""
+        if not self.conditional:
+            return ""
+        if not self.condition or self.condition == "nếu có":
+            return "nếu có"
+        return f"trong trường hợp {self.condition}"
 
     @property
     def is_certified_copy(self) -> bool:

@@ -379,6 +379,13 @@ _QUANTITY = re.compile(
 _TEMPLATE_EXT = re.compile(r"\.(?:docx?|pdf|xlsx?|odt|rtf|rar|zip)\s*$", re.IGNORECASE)
 
 
+# Kinds of rows in "Thành phần hồ sơ" (see :func:`classify_heading`, :func:`classify_paper`).
+SUBMIT = "submit"  # giấy tờ phải nộp (or tải lên when applying online)
+PRESENT = "present"  # giấy tờ phải xuất trình: the original is shown to the clerk and handed back
+NOTE = "note"  # lưu ý: guidance, never a paper to supply
+PAPER_KINDS = (SUBMIT, PRESENT, NOTE)
+
+
 @dataclass
 class Paper:
     group: str
@@ -386,9 +393,123 @@ class Paper:
     templates: list[str] = field(default_factory=list)
     originals: int | None = None
     copies: int | None = None
+    kind: str = SUBMIT
+    conditional: bool = False
+    condition: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# Section headings of the national pages. They name what the rows below are, not alternative
+# cases: "* Giấy tờ phải nộp:", "Các giấy tờ phải xuất trình (bản chính), bao gồm:", "* Lưu ý".
+_HEADING_BULLETS = " *-+•:"
+_SUBMIT_HEADING = re.compile(r"^(?:cac )?giay to phai nop\b")
+_PRESENT_HEADING = re.compile(r"^(?:cac )?giay to phai xuat trinh\b")
+_NOTE_HEADING = re.compile(r"^luu y$")
+_PLAIN_HEADING = re.compile(r"^(?:[a-z1-9]\) )?(?:thanh phan ho so\b(?:,? bao gom)?|bao gom)$")
+# "* Trường hợp ủy quyền thực hiện thủ tục": papers needed only when someone else applies.
+_PROXY_HEADING = re.compile(r"^truong hop uy quyen\b")
+
+
+def _folded_heading(text: str) -> str:
+    return fold(text).strip(_HEADING_BULLETS + " ")
+
+
+def classify_heading(heading: str) -> tuple[str, str, str]:
+    """What a heading before a table of papers means: ``(group, kind, condition)``.
+
+    Section headings ("Giấy tờ phải nộp/xuất trình", "Lưu ý", "Thành phần hồ sơ") give the kind
+    of the rows below and are not a group; "Trường hợp ủy quyền …" makes the rows conditional
+    (``condition`` is the heading); any other heading ("Trường hợp 1: …", "Hồ sơ của người nhận
+    con nuôi") is a group: one of the alternative cases the applicant chooses from.
+    """
+    text = clean_line(heading).strip(_HEADING_BULLETS + " ")
+    key = _folded_heading(text)
+    if not key:
+        return "", SUBMIT, ""
+    if _PRESENT_HEADING.match(key):
+        return "", PRESENT, ""
+    if _SUBMIT_HEADING.match(key):
+        return "", SUBMIT, ""
+    if _NOTE_HEADING.match(key):
+        return "", NOTE, ""
+    if _PLAIN_HEADING.match(key):
+        return "", SUBMIT, ""
+    if _PROXY_HEADING.match(key):
+        # "Trường hợp ủy quyền thực hiện thủ tục thì hồ sơ phải kèm theo …" → "ủy quyền …"
+        return "", SUBMIT, _short(re.split(r"\s+thì\s+|:", text[len("Trường hợp ") :])[0])
+    return text, SUBMIT, ""
+
+
+# A zero-quantity row that reads as guidance, not as a paper: "Trường hợp … thì không phải nộp
+# bản giấy.0 bản chính", "Người yêu cầu … có trách nhiệm …", "- Đối với giấy tờ gửi kèm …:".
+_NOTE_START = re.compile(
+    r"^\(?(?:truong hop|doi voi|nguoi |co quan|khi |luu y|trong do|so luong ho so"
+    r"|cac thanh phan ho so)"
+)
+_ROW_BULLETS = " *-+•"
+_CASE_START = re.compile(r"^\(?truong hop (?P<cond>.+?)(?:,? thi |,? phai |; |\. |$)")
+_IN_CASE = re.compile(r"\btrong truong hop (?P<cond>[^.;)]+)")
+# Matched on the lower-cased text, not the folded one: folding makes "nêu rõ" (state) "nếu" (if).
+_IF_ANY = re.compile(r"\bnếu có\b")
+_IF_PAREN = re.compile(r"\([^()]*?\bnếu (?P<cond>[^()]+)\)")
+_FIRST_CLAUSE = re.compile(r"[.;:] ")
+# "không dùng trong trường hợp …", "trừ trường hợp …" (on the lower-cased text: "trừ" ≠ "trú").
+_NEGATED = re.compile(r"\b(?:không|trừ)\b")
+CONDITION_MAX = 300
+
+
+def _short(text: str) -> str:
+    text = clean_line(text).strip(" ,;:.")
+    return text if len(text) <= CONDITION_MAX else text[: CONDITION_MAX - 1].rstrip() + "…"
+
+
+def _original(name: str, folded: str, match: re.Match, group: str = "cond") -> str:
+    """The words of ``name`` at a match found in its folded form (folding keeps the length)."""
+    if len(folded) != len(name):  # only when folding changed the length: keep the folded words
+        return _short(match.group(group))
+    return _short(name[match.start(group) : match.end(group)])
+
+
+def classify_paper(name: str, originals: int | None, copies: int | None,
+                   kind: str = SUBMIT) -> tuple[str, bool, str]:  # fmt: skip
+    """``(kind, conditional, condition)`` of one row in a section of ``kind``.
+
+    * a row under "Lưu ý" is a note; so is a row asking for no copy at all (0 bản chính) that
+      reads as guidance ("Trường hợp …", "Đối với …", "Người …", or a line ending with ":");
+    * a row is conditional when it starts with "Trường hợp …" ("Trường hợp trẻ em bị bỏ rơi thì
+      phải có biên bản …"), or says "trong trường hợp …", "(nếu có)" or "(… nếu …)";
+      "Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì …" is not: the paper is asked
+      for, the rest names a substitute.
+    Anything else keeps the section's kind, unconditional: when unsure, the paper is asked for.
+    """
+    text = clean_line(name)
+    folded = fold(text)
+    stripped = folded.lstrip(_ROW_BULLETS)
+    offset = len(folded) - len(stripped)
+    if kind == NOTE:
+        return NOTE, False, ""
+    if not originals and not copies and (_NOTE_START.match(stripped) or stripped.endswith(":")):
+        return NOTE, False, ""
+    if match := _CASE_START.match(stripped):
+        body = text[offset:] if len(folded) == len(text) else stripped
+        cond = body[match.start("cond") : match.end("cond")]
+        return kind, True, _short(cond)
+    # The paper's own condition is in its first clause; later sentences of a flattened row are
+    # about other papers or about attachments ("kèm bản dịch … nếu …").
+    head = _FIRST_CLAUSE.split(text, maxsplit=1)[0]
+    folded_head = fold(head)
+    lower = head.lower()
+    match = _IN_CASE.search(folded_head)
+    before = lower[max(0, match.start() - 12) : match.start()] if match else ""
+    if match and not (len(lower) == len(folded_head) and _NEGATED.search(before)):
+        return kind, True, _original(head, folded_head, match)
+    if _IF_ANY.search(lower):
+        return kind, True, "nếu có"
+    if (match := _IF_PAREN.search(lower)) and not match.group(0).startswith("(kèm"):
+        return kind, True, _original(head, lower, match)
+    return kind, False, ""
 
 
 def _template_boundary(row: str, ext_start: int) -> int | None:
@@ -427,10 +548,11 @@ def _clean_name(text: str) -> str:
 
 
 def parse_papers(text: str) -> tuple[list[Paper], list[str]]:
-    """Read "Thành phần hồ sơ": groups (``"* Giấy tờ phải xuất trình:"``) of papers.
+    """Read "Thành phần hồ sơ": tables of papers under headings.
 
     Each paper has its name, the file name of its form (mẫu đơn, tờ khai) when one is attached,
-    and how many originals and copies are asked for.
+    how many originals and copies are asked for, its group (one of alternative cases, or none),
+    its kind (nộp, xuất trình, lưu ý) and whether it is needed only in some case (conditional).
     """
     problems: list[str] = []
     value = unicodedata.normalize("NFC", text or "").strip()
@@ -443,7 +565,7 @@ def parse_papers(text: str) -> tuple[list[Paper], list[str]]:
     papers: list[Paper] = []
     group = parts[0]
     for index, content in enumerate(parts[1:], start=1):
-        group_name = "" if group.strip(" -") == "" else clean_line(group).rstrip(":")
+        group_name, section_kind, section_condition = classify_heading(group)
         position, previous, last_start = 0, None, 0
         for match in _QUANTITY.finditer(content):
             row_start, row = position, content[position : match.start()]
@@ -473,7 +595,12 @@ def parse_papers(text: str) -> tuple[list[Paper], list[str]]:
                     f"Thành phần hồ sơ: không tách được tên tệp mẫu khỏi {name[-50:]!r}"
                 )
             templates = [clean_line(t) for t in templates]
-            papers.append(Paper(group_name, name, templates, originals, copies))
+            kind, conditional, condition = classify_paper(name, originals, copies, section_kind)
+            if section_condition and kind != NOTE:
+                conditional, condition = True, condition or section_condition
+            papers.append(
+                Paper(group_name, name, templates, originals, copies, kind, conditional, condition)
+            )
             previous, last_start = match, row_start
         tail = content[position:]
         if index < len(parts) - 1:

@@ -35,6 +35,7 @@ from chinhquyen.catalog.models import (
     LifeEvent,
     LifeEventProcedure,
     OnlineLevel,
+    PaperKind,
     Procedure,
     ProcedureAgency,
     ProcedureChannel,
@@ -116,6 +117,9 @@ def paper_dict(p: RequiredPaper) -> dict[str, Any]:
     return {
         "group": p.group,
         "name": p.name,
+        "kind": p.kind,
+        "conditional": p.conditional,
+        "condition": p.condition,
         "originals": p.originals,
         "copies": p.copies,
         "templates": list(p.template_names or []),
@@ -449,6 +453,30 @@ def _quantity(value: Any) -> int | None:
     return number if 0 <= number <= 999 else None
 
 
+def _paper_kind(item: dict[str, Any], previous: RequiredPaper | None) -> tuple[str, bool, str]:
+    """Kind, conditional flag and condition of a paper: as given, else as the row had them."""
+    kind = item.get("kind")
+    if kind not in PaperKind.values:
+        kind = previous.kind if previous else PaperKind.SUBMIT
+    if "conditional" in item:
+        conditional = bool(item.get("conditional"))
+    else:
+        conditional = previous.conditional if previous else False
+    condition = (
+        clean_line(item.get("condition"))
+        if "condition" in item
+        else (previous.condition if previous else "")
+    )
+    if kind == PaperKind.NOTE:
+        conditional, condition = False, ""
+    return kind, conditional, condition[:300] if conditional else ""
+
+
+def _paper_key(name: str) -> str:
+    """A paper's name as matched across imports: folded, without list bullets or end marks."""
+    return fold(name).strip(" *-+•.;:,")
+
+
 def _paper_rows(
     procedure: Procedure,
     papers: Sequence[dict[str, Any]],
@@ -462,12 +490,16 @@ def _paper_rows(
             raise ValidationError("Tên giấy tờ không được để trống.")
         group = clean_line(item.get("group"))
         previous = (claimed or {}).get(position) or keep.get((group, name))
+        kind, conditional, condition = _paper_kind(item, previous)
         rows.append(
             RequiredPaper(
                 procedure=procedure,
                 position=position,
                 group=group,
                 name=name,
+                kind=kind,
+                conditional=conditional,
+                condition=condition,
                 originals=_quantity(item.get("originals")),
                 copies=_quantity(item.get("copies")),
                 template_names=[
@@ -495,16 +527,46 @@ def _replace_channels(
     return ProcedureChannel.objects.bulk_create(rows)
 
 
+def _match_by_name(
+    current: Sequence[RequiredPaper],
+    papers: Sequence[dict[str, Any]],
+    existing: dict[tuple[str, str], RequiredPaper],
+) -> None:
+    """Add to ``existing`` the rows an incoming paper matches by normalised name only.
+
+    Only rows not already matched by group and name, and names that occur once among the
+    unmatched rows and once among the unmatched incoming papers, so no link moves to the wrong
+    paper.
+    """
+    incoming = [(clean_line(p.get("group")), clean_text(p.get("name"))) for p in papers]
+    matched = {existing[k].pk for k in incoming if k in existing}
+    rows: dict[str, list[RequiredPaper]] = {}
+    for row in current:
+        if row.pk not in matched:
+            rows.setdefault(_paper_key(row.name), []).append(row)
+    wanted: dict[str, list[tuple[str, str]]] = {}
+    for key in incoming:
+        if key not in existing:
+            wanted.setdefault(_paper_key(key[1]), []).append(key)
+    for name_key, keys in wanted.items():
+        candidates = rows.get(name_key, [])
+        if name_key and len(keys) == 1 and len(candidates) == 1:
+            existing[keys[0]] = candidates[0]
+
+
 def _replace_papers(
     procedure: Procedure, papers: Sequence[dict[str, Any]], new: bool = False
 ) -> list:
     """Make the procedure's papers the given list, keeping the rows (and ids) of papers that stay.
 
     Submitted papers of dossiers point at RequiredPaper rows: a paper matched by its group and
-    name is updated in place, so those links survive an edit or a re-import.
+    name is updated in place, so those links survive an edit or a re-import. A paper whose group
+    changed (section headings such as "Giấy tờ phải nộp" stopped being groups) is matched by its
+    normalised name, when that name is unique on both sides.
     """
     current = [] if new else list(procedure.papers.all())
     existing = {(p.group, p.name): p for p in current}
+    _match_by_name(current, papers, existing)
     by_id = {p.pk: p for p in current}
     # An operator's edit names the row it changes ("id"), so a renamed paper keeps its row and
     # its uploaded form; an import matches by group and name.
@@ -531,8 +593,8 @@ def _replace_papers(
         RequiredPaper.objects.bulk_update(
             kept,
             [
-                "position", "group", "name", "originals", "copies", "template_names",
-                "template_file", "has_eform",
+                "position", "group", "name", "kind", "conditional", "condition", "originals",
+                "copies", "template_names", "template_file", "has_eform",
             ],
         )  # fmt: skip
     created = RequiredPaper.objects.bulk_create(created)
@@ -1089,6 +1151,9 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     problems: dict[str, list[str]] = field(default_factory=dict)
+    # Papers of the file read as notes (lưu ý), papers to present (xuất trình), and papers
+    # needed only in some cases (conditional), so an operator sees what is no longer required.
+    paper_kinds: Counter = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -1106,6 +1171,13 @@ class ImportReport:
             f"{self.created} thêm mới, {self.updated} cập nhật, {self.unchanged} không đổi, "
             f"{len(self.rejected)} bị từ chối; {len(self.problems)} thủ tục có phần không đọc được "
             "(đã giữ nguyên văn)."
+            + (
+                f" Thành phần hồ sơ: {self.paper_kinds['note']} lưu ý, "
+                f"{self.paper_kinds['present']} giấy tờ xuất trình, "
+                f"{self.paper_kinds['conditional']} giấy tờ chỉ cần trong một số trường hợp."
+                if self.paper_kinds
+                else ""
+            )
         )
 
     def lines(self) -> list[str]:
@@ -1126,6 +1198,7 @@ class ImportReport:
             "rejected": [r.__dict__ for r in self.rejected],
             "problem_counts": self.problem_counts,
             "problems": self.problems,
+            "paper_kinds": {k: self.paper_kinds[k] for k in ("note", "present", "conditional")},
         }
 
 
@@ -1167,6 +1240,9 @@ def _comparable_papers(papers: Sequence[dict[str, Any]]) -> list[tuple]:
         (
             clean_line(p.get("group")),
             clean_text(p.get("name")),
+            p.get("kind") or PaperKind.SUBMIT,
+            bool(p.get("conditional")),
+            clean_line(p.get("condition"))[:300],
             _quantity(p.get("originals")),
             _quantity(p.get("copies")),
             [clean_line(t) for t in p.get("templates") or [] if clean_line(t)],
@@ -1309,6 +1385,11 @@ def import_records(
             seen.add(data["code"])
             if problems:
                 report.problems[data["code"]] = problems
+            for paper in data.get("papers") or []:
+                if paper.get("kind") in (PaperKind.NOTE, PaperKind.PRESENT):
+                    report.paper_kinds[paper["kind"]] += 1
+                if paper.get("conditional"):
+                    report.paper_kinds["conditional"] += 1
             try:
                 with transaction.atomic():
                     status, procedure = apply_data(
@@ -1346,6 +1427,7 @@ def import_records(
                 "unchanged": report.unchanged,
                 "rejected": len(report.rejected),
                 "with_problems": len(report.problems),
+                "paper_kinds": dict(report.paper_kinds),
                 "created_codes": created_codes[:_AUDIT_SAMPLE],
                 "updated_codes": updated_codes[:_AUDIT_SAMPLE],
             },

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from chinhquyen.catalog import search, selectors
-from chinhquyen.catalog.models import Level, OnlineLevel, RequiredPaper
+from chinhquyen.catalog.models import Level, OnlineLevel, PaperKind, RequiredPaper
 
 PER_PAGE = 20
 LEVEL_CHOICES = [(Level.PROVINCE, "Cấp tỉnh"), (Level.COMMUNE, "Cấp xã")]
@@ -100,8 +100,11 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("Không tìm thấy thủ tục.")
     channels = list(procedure.channels.all())
     papers = list(procedure.papers.all())
+    # Three sections: papers to submit (by case, trường hợp), papers to present, notes.
     groups: list[tuple[str, list[RequiredPaper]]] = []
     for paper in papers:
+        if paper.kind != PaperKind.SUBMIT:
+            continue
         if not groups or groups[-1][0] != paper.group:
             groups.append((paper.group, []))
         groups[-1][1].append(paper)
@@ -109,6 +112,8 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         "procedure": procedure,
         "channels": channels,
         "paper_groups": groups,
+        "present_papers": [p for p in papers if p.kind == PaperKind.PRESENT],
+        "paper_notes": [p for p in papers if p.kind == PaperKind.NOTE],
         "process": selectors.process_for(procedure),
         "agencies": [link for link in procedure.agency_links.all()],
     }

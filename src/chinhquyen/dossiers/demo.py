@@ -115,12 +115,9 @@ PROCESSES: dict[tuple[str, str], list[dict[str, Any]]] = {
         _step("Giám đốc Sở ký Phiếu lý lịch tư pháp", Role.AGENCY_LEADER, "Ban Giám đốc Sở", 8),
     ],
 }
-# Which case (nhóm giấy tờ) of the catalog each registration is made under.
-PAPER_GROUPS = {
-    BIRTH: "* Giấy tờ phải xuất trình",
-    MARRIAGE: "* Giấy tờ phải xuất trình",
-    DEATH: "* Giấy tờ phải nộp",
-}
+# Which case (nhóm giấy tờ) of the catalog each registration is made under. The civil status
+# records have no alternative cases ("Giấy tờ phải nộp/xuất trình" are sections, not groups).
+PAPER_GROUPS: dict[str, str] = {}
 RESULTS = {
     BIRTH: "Giấy khai sinh (bản chính)",
     DEATH: "Trích lục khai tử (bản chính)",
@@ -285,7 +282,9 @@ class Demo:
         """A scan for every paper the registration needs: the common ones and its case's."""
         procedure = self.procedures[code]
         group = PAPER_GROUPS.get(code, "")
-        rows = procedure.papers.filter(group__in={"", group}).order_by("position")
+        rows = (
+            procedure.papers.filter(group__in={"", group}).exclude(kind="note").order_by("position")
+        )
         return [
             (p, scan_pdf("Ban chup giay to (du lieu minh hoa)", p.name[:80]), f"giay-to-{i}.pdf")
             for i, p in enumerate(rows, start=1)

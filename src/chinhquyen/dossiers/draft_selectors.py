@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 
 from chinhquyen.accounts.selectors import applicants_for
 from chinhquyen.catalog import selectors as catalog_selectors
-from chinhquyen.catalog.models import Channel, RequiredPaper
+from chinhquyen.catalog.models import Channel, PaperKind, RequiredPaper
 from chinhquyen.dossiers import drafts, timing
 from chinhquyen.dossiers.models import Dossier, DossierDraft, DraftPaper
 
@@ -56,28 +56,54 @@ class PaperSlot:
     missing: bool = False
 
 
+PRESENT_HEADING = "Giấy tờ xuất trình"
+
+
 def paper_slots(draft: DossierDraft) -> list[tuple[str, list[PaperSlot]]]:
     """Upload slots grouped by case (trường hợp): the common papers, then each group; with a
-    case chosen, only that case's papers besides the common ones."""
+    case chosen, only that case's papers besides the common ones.
+
+    Papers to present (xuất trình) come last under :data:`PRESENT_HEADING`: the citizen may
+    upload a copy, but they are never required online — the clerk sees the original when the
+    citizen comes for the result. Notes (lưu ý) get no slot (:func:`paper_notes`).
+    """
     chosen = (draft.data or {}).get("paper_group", "")
     uploaded: dict[int, list[DraftPaper]] = {}
     for item in draft.papers.all():
         uploaded.setdefault(item.required_paper_id, []).append(item)
     missing = {p.pk for p in drafts.missing_papers(draft)}
     groups: list[tuple[str, list[PaperSlot]]] = []
+    present: list[PaperSlot] = []
     for paper in draft.procedure.papers.order_by("position", "id"):
-        if chosen and paper.group and paper.group != chosen:
+        if paper.kind == PaperKind.NOTE or (chosen and paper.group and paper.group != chosen):
+            continue
+        slot = PaperSlot(paper, uploaded.get(paper.pk, []), paper.pk in missing)
+        if paper.kind == PaperKind.PRESENT:
+            present.append(slot)
             continue
         if not groups or groups[-1][0] != paper.group:
             groups.append((paper.group, []))
-        groups[-1][1].append(PaperSlot(paper, uploaded.get(paper.pk, []), paper.pk in missing))
+        groups[-1][1].append(slot)
+    if present:
+        groups.append((PRESENT_HEADING, present))
     return groups
+
+
+def paper_notes(draft: DossierDraft) -> list[RequiredPaper]:
+    """The procedure's notes (lưu ý) for the chosen case: shown as guidance, never uploaded."""
+    chosen = (draft.data or {}).get("paper_group", "")
+    return [
+        p
+        for p in draft.procedure.papers.filter(kind=PaperKind.NOTE).order_by("position", "id")
+        if not (chosen and p.group and p.group != chosen)
+    ]
 
 
 def paper_groups(draft: DossierDraft) -> list[str]:
     """The cases (trường hợp) of the procedure's papers, in catalog order."""
     seen: list[str] = []
-    for group in draft.procedure.papers.order_by("position").values_list("group", flat=True):
+    papers = draft.procedure.papers.exclude(kind=PaperKind.NOTE).order_by("position")
+    for group in papers.values_list("group", flat=True):
         if group and group not in seen:
             seen.append(group)
     return seen

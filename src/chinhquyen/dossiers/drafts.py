@@ -25,7 +25,7 @@ from django.db import transaction
 from chinhquyen.accounts.models import User
 from chinhquyen.accounts.selectors import own_applicant
 from chinhquyen.audit import services as audit
-from chinhquyen.catalog.models import Procedure, ProcedureAgency, RequiredPaper
+from chinhquyen.catalog.models import PaperKind, Procedure, ProcedureAgency, RequiredPaper
 from chinhquyen.dossiers import clock, files, permissions, services
 from chinhquyen.dossiers.errors import DossierStateError, invalid
 from chinhquyen.dossiers.models import (
@@ -305,6 +305,11 @@ def add_draft_paper(
     if paper is None:
         raise invalid(
             {"required_paper": ["Thành phần hồ sơ này không thuộc thủ tục đang nộp."]},
+            code="invalid",
+        )
+    if paper.kind == PaperKind.NOTE:  # guidance (lưu ý), not a paper
+        raise invalid(
+            {"required_paper": ["Đây là lưu ý của thủ tục, không phải giấy tờ cần tải lên."]},
             code="invalid",
         )
     if draft.papers.filter(required_paper=paper).count() >= MAX_FILES_PER_PAPER:

@@ -23,7 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chinhquyen.catalog import selectors as catalog_selectors
-from chinhquyen.catalog.models import Procedure
+from chinhquyen.catalog.models import PaperKind, Procedure
 from chinhquyen.dossiers import draft_selectors, drafts, files, services
 from chinhquyen.dossiers.models import ApplicantKind, Delivery, DossierDraft
 
@@ -173,7 +173,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     ]
     context = {
         "procedure": procedure,
-        "papers": list(procedure.papers.all()),
+        "papers": [p for p in procedure.papers.all() if p.kind != PaperKind.NOTE],
         "online_channel": next(
             (c for c in procedure.channels.all() if c.channel == "online"), None
         ),  # fmt: skip
@@ -193,7 +193,14 @@ class ApplicantForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ApplicantKind.PERSON,
     )
-    name = forms.CharField(label="Họ và tên (hoặc tên tổ chức)", max_length=255, required=False)
+    # Not required here so a partial draft saves ("Lưu tạm"); submission requires it, and the
+    # template labels it "bắt buộc khi nộp".
+    name = forms.CharField(
+        label="Họ và tên (hoặc tên tổ chức)",
+        max_length=255,
+        required=False,
+        help_text="Có thể lưu tạm khi chưa điền; cần có trước khi nộp hồ sơ.",
+    )
     identity_number = forms.CharField(
         label="Số định danh cá nhân (CCCD)",
         max_length=20,
@@ -383,6 +390,8 @@ def _papers_context(draft: DossierDraft, **extra: Any) -> dict[str, Any]:
         draft,
         "papers",
         groups=draft_selectors.paper_slots(draft),
+        notes=draft_selectors.paper_notes(draft),
+        present_heading=draft_selectors.PRESENT_HEADING,
         allowed=files.ALLOWED_LABEL,
         max_size=_megabytes(files.max_upload_bytes()),
         accept=",".join(f".{ext}" for ext in files.EXTENSIONS.values()) + ",.jpeg",
@@ -488,6 +497,7 @@ def _review_context(draft: DossierDraft, **extra: Any) -> dict[str, Any]:
         ).label,
         delivery=DELIVERY_LABELS.get(data.get("result_delivery"), ""),
         groups=draft_selectors.paper_slots(draft),
+        present_heading=draft_selectors.PRESENT_HEADING,
         problems=problems,
         problem_links=_problem_links(draft, problems),
         **extra,
