@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chinhquyen.accounts import permissions as account_permissions
 from chinhquyen.audit import services as audit
-from chinhquyen.catalog.models import Channel
+from chinhquyen.catalog.models import Channel, PaperKind
 from chinhquyen.dossiers import clock, desk, forms, selectors, services, timing
 from chinhquyen.dossiers.errors import DossierStateError
 from chinhquyen.dossiers.models import ApplicantKind, Delivery, Dossier, Status
@@ -100,7 +100,9 @@ def _messages_of(exc: ValidationError) -> tuple[dict[str, list[str]], list[str]]
 def _intake_context(
     request: HttpRequest, agencies: list[Agency], agency: Agency, procedure: Any
 ) -> dict[str, Any]:
-    papers = list(procedure.papers.order_by("position")) if procedure else []
+    rows = list(procedure.papers.order_by("position")) if procedure else []
+    # Notes (lưu ý) are guidance read to the applicant, never a paper to tick or to ask for.
+    papers = [p for p in rows if p.kind != PaperKind.NOTE]
     groups = list(dict.fromkeys(p.group for p in papers if p.group))
     return {
         "agencies": agencies,
@@ -108,6 +110,9 @@ def _intake_context(
         "desks": desk.desks_of(agency),
         "procedure": procedure,
         "papers": papers,
+        "submit_papers": [p for p in papers if p.kind != PaperKind.PRESENT],
+        "present_papers": [p for p in papers if p.kind == PaperKind.PRESENT],
+        "notes": [p for p in rows if p.kind == PaperKind.NOTE],
         "groups": groups,
         "fee": desk.direct_fee(procedure) if procedure else None,
         "deliveries": Delivery.choices,
@@ -201,7 +206,8 @@ def _applicant_values(post: Any) -> dict[str, str]:
 def _paper_inputs(request: HttpRequest, papers: list) -> tuple[set[int], dict[int, Any], dict]:
     ticked, scans, reasons = set(), {}, {}
     for paper in papers:
-        scan = request.FILES.get(f"tep_{paper.pk}")
+        # A paper to show (xuất trình) is compared with its original and handed back: no scan.
+        scan = None if paper.kind == PaperKind.PRESENT else request.FILES.get(f"tep_{paper.pk}")
         if scan is not None:
             scans[paper.pk] = scan
         if request.POST.get(f"giay_{paper.pk}") or scan is not None:
@@ -251,14 +257,16 @@ def _submit(
     in_group = [p for p in papers if not p.group or not group or p.group == group]
     if action == "tiep_nhan":
         for p in papers:
-            if p.pk in ticked and p.pk not in scans:
+            if p.kind != PaperKind.PRESENT and p.pk in ticked and p.pk not in scans:
                 paper_errors.setdefault(p.pk, []).append(
                     "Cần tải bản quét của giấy tờ này để tiếp nhận (hồ sơ giấy được số hóa)."
                 )
-    unticked = [p for p in in_group if p.pk not in ticked]
+    # A supplement request asks only for required papers: never a conditional paper (nếu có,
+    # trong trường hợp …) nor one to show, the same rule as ``services.missing_papers``.
+    unticked = [p for p in in_group if p.pk not in ticked and p.is_required]
     if action == "bo_sung" and not unticked:
         context["general_errors"] = [
-            "Đã đánh dấu đủ mọi thành phần: không có gì cần bổ sung. Chọn «Tiếp nhận»."
+            "Đã đánh dấu đủ mọi giấy tờ bắt buộc: không có gì cần bổ sung. Chọn «Tiếp nhận»."
         ]
     if action == "tu_choi" and not context["values"]["refusal"].strip():
         context["errors"] = {"refusal": ["Cần ghi rõ lý do từ chối tiếp nhận."]}

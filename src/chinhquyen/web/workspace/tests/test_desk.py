@@ -353,3 +353,85 @@ def test_desk_pages_keep_the_strict_csp(world):
         assert ' style="' not in body
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)
     assert "workspace/desk.js" in pages[0].content.decode()
+
+
+def _papers_of_every_kind(procedure) -> dict:
+    """Add a note, a paper to show and two conditional papers to the two required ones."""
+    from chinhquyen.catalog.models import PaperKind, RequiredPaper
+
+    make = RequiredPaper.objects.create
+    return {
+        "note": make(
+            procedure=procedure, position=3, kind=PaperKind.NOTE,
+            group="Trường hợp chỉ có lưu ý",
+            name="Người nộp xuất trình bản chính để đối chiếu khi nộp bản chụp",
+        ),
+        "present": make(
+            procedure=procedure, position=4, kind=PaperKind.PRESENT,
+            name="Căn cước của người nộp hồ sơ",
+        ),
+        "authorised": make(
+            procedure=procedure, position=5, conditional=True,
+            condition="người nộp được ủy quyền", name="Văn bản ủy quyền",
+        ),
+        "exempt": make(
+            procedure=procedure, position=6, conditional=True,
+            name="Giấy tờ chứng minh thuộc diện miễn lệ phí",
+        ),
+    }  # fmt: skip
+
+
+def test_notes_are_not_checklist_items_and_conditional_papers_carry_their_mark(world):
+    extra = _papers_of_every_kind(world["procedure"])
+    page = client_for(world["intake"]).get(
+        NEW, {"co_quan": world["agency"].code, "thu_tuc": world["procedure"].code}
+    )
+    body = page.content.decode()
+    assert page.status_code == 200
+    note, present = extra["note"], extra["present"]
+    # The note is read-only guidance under «Lưu ý»: no tick, no scan, no case of its own.
+    luu_y = body[body.index('id="tieu-de-luu-y"') :]
+    assert note.name in luu_y
+    assert f'name="giay_{note.pk}"' not in body and f'name="tep_{note.pk}"' not in body
+    assert 'id="truong-hop"' not in body and note.group not in body.split('id="tieu-de-luu-y"')[0]
+    # The paper to show is a tick without a scan, in its own list.
+    assert "Giấy tờ xuất trình (đối chiếu bản chính)" in body
+    assert f'name="giay_{present.pk}"' in body and f'name="tep_{present.pk}"' not in body
+    # Conditional papers carry their mark and are never asked for in a supplement request.
+    assert "(trong trường hợp người nộp được ủy quyền)" in body
+    assert "(nếu có)" in body
+    assert f'name="ly_do_{extra["authorised"].pk}"' not in body
+    assert f'name="ly_do_{world["procedure"].papers.get(position=2).pk}"' in body
+
+
+def test_supplement_from_intake_lists_only_required_papers(world):
+    w = world
+    extra = _papers_of_every_kind(w["procedure"])
+    second = w["procedure"].papers.get(position=2)
+    data = intake_post(w, action="bo_sung", papers=1)
+    response = client_for(w["intake"]).post(NEW, data)
+    d = Dossier.objects.get()
+    assert response.status_code == 302 and d.status == Status.AWAITING_SUPPLEMENT
+    items = d.supplements.get().items
+    assert [i["paper_id"] for i in items] == [second.pk]
+    assert {p.pk for p in extra.values()}.isdisjoint(i["paper_id"] for i in items)
+
+
+def test_supplement_with_every_required_paper_ticked_is_refused(world):
+    w = world
+    _papers_of_every_kind(w["procedure"])
+    response = client_for(w["intake"]).post(NEW, intake_post(w, action="bo_sung", papers=2))
+    assert response.status_code == 400
+    assert "không có gì cần bổ sung" in response.content.decode()
+    assert Dossier.objects.count() == 0
+
+
+def test_a_paper_shown_at_the_desk_needs_no_scan(world):
+    w = world
+    extra = _papers_of_every_kind(w["procedure"])
+    data = intake_post(w, papers=2)
+    data[f"giay_{extra['present'].pk}"] = "1"
+    response = client_for(w["intake"]).post(NEW, data)
+    d = Dossier.objects.get()
+    assert response.status_code == 302 and d.status == Status.RECEIVED
+    assert d.papers.count() == 2
