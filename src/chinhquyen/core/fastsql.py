@@ -14,10 +14,13 @@ run inside their transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from django.conf import settings
 from django.db import DatabaseError, connections, models, router
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import QuerySet, signals
 from django.db.models.fields import AutoFieldMixin
 from django.db.models.query import get_related_populators
@@ -51,12 +54,78 @@ _AS_IS = {
 _INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField)
 
 
+def _sqlite_datetime(value: datetime, connection) -> str:
+    # SQLite's ``adapt_datetimefield_value`` for an aware datetime: ``make_naive`` in the
+    # connection's time zone, then ``str``.
+    return str(value.astimezone(connection.timezone).replace(tzinfo=None))
+
+
+def _native_datetime(value: datetime, connection) -> datetime:
+    return value  # PostgreSQL's ``adapt_datetimefield_value`` passes aware datetimes as they are
+
+
+# Aware ``datetime`` values of plain ``DateTimeField``s, converted as ``get_db_prep_save`` does on
+# these backends (any other value goes through the field).
+_DATETIMES = {"sqlite": _sqlite_datetime, "postgresql": _native_datetime}
+
+
+def _direct(connection) -> bool:
+    """Whether a statement may go straight to the driver's cursor (SQLite, inside a transaction).
+
+    Django's cursor wrapper then adds nothing but time: the connection is open (the transaction
+    began on it), no query log or execute wrapper is active (with either, the statement takes the
+    usual path so it is logged and wrapped), and driver errors are still turned into Django's by
+    ``wrap_database_errors``. Only the SQL's ``%s`` placeholders are converted, as Django's
+    SQLite cursor converts them.
+    """
+    return (
+        connection.vendor == "sqlite"
+        and connection.in_atomic_block
+        and connection.connection is not None
+        and not connection.queries_logged
+        and not connection.execute_wrappers
+    )
+
+
+_QMARK: dict[str, str] = {}
+
+
+def _qmark(sql: str) -> str:
+    converted = _QMARK.get(sql)
+    if converted is None:
+        converted = _QMARK[sql] = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+    return converted
+
+
+def _execute(connection, sql: str, params: list, fetch: str | None) -> tuple[Any, int, Any]:
+    """Run one statement; returns (``fetchone()``/``fetchall()`` or None, rowcount, lastrowid)."""
+    if _direct(connection):
+        connection.validate_thread_sharing()
+        with connection.wrap_database_errors:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(_qmark(sql), params)
+                rows = cursor.fetchone() if fetch == "one" else cursor.fetchall() if fetch else None
+                return rows, cursor.rowcount, cursor.lastrowid
+            finally:
+                cursor.close()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchone() if fetch == "one" else cursor.fetchall() if fetch else None
+        # psycopg's cursors have no ``lastrowid`` (PostgreSQL inserts use ``RETURNING``).
+        return rows, cursor.rowcount, getattr(cursor, "lastrowid", None)
+
+
 def _plan(fields: list) -> list[tuple]:
     """Per field: (field, attname, the type passed as is or None, None passed as is, the
     internal type integers are adapted for)."""
     plan = []
     for f in fields:
         kind, internal = _AS_IS.get(type(f)), f.get_internal_type()
+        if type(f) is models.DateTimeField and not f.primary_key:
+            # Converted in ``_values`` after ``pre_save`` (which sets ``auto_now`` values).
+            plan.append((f, f.attname, datetime, False, None))
+            continue
         if kind is None and type(f) is models.ForeignKey and type(f.target_field) in _INTEGER_KEYS:
             target = f.target_field
             # Keys of auto fields go as they are; other integer keys as their field adapts them.
@@ -71,7 +140,17 @@ def _plan(fields: list) -> list[tuple]:
 def _values(obj: models.Model, plan: list[tuple], connection, add: bool) -> list:
     values = []
     adapt = connection.ops.adapt_integerfield_value
+    moment = _DATETIMES.get(connection.vendor) if settings.USE_TZ else None
     for f, attname, kind, none_as_is, internal in plan:
+        if kind is datetime:
+            value = f.pre_save(obj, add)
+            if value is None:
+                values.append(None)
+            elif moment and type(value) is datetime and value.utcoffset() is not None:
+                values.append(moment(value, connection))
+            else:
+                values.append(f.get_db_prep_save(value, connection))
+            continue
         if kind is not None:
             value = getattr(obj, attname)
             if value is None and none_as_is:
@@ -126,17 +205,15 @@ def insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
     auto_pk = obj.pk is None and isinstance(model._meta.pk, models.AutoField)
     sql, plan, returning = _insert_statement(connection, model, auto_pk, ignore_conflicts)
     values = _values(obj, plan, connection, True)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        if returning:
-            row = cursor.fetchone()
-            written = row is not None
-            if written:
-                setattr(obj, model._meta.pk.attname, row[0])
-        else:
-            written = cursor.rowcount != 0
-            if auto_pk and written:
-                setattr(obj, model._meta.pk.attname, cursor.lastrowid)
+    row, rowcount, lastrowid = _execute(connection, sql, values, "one" if returning else None)
+    if returning:
+        written = row is not None
+        if written:
+            setattr(obj, model._meta.pk.attname, row[0])
+    else:
+        written = rowcount != 0
+        if auto_pk and written:
+            setattr(obj, model._meta.pk.attname, lastrowid)
     if written:
         obj._state.adding = False
         obj._state.db = using
@@ -169,10 +246,8 @@ def update(obj: models.Model, attnames: list[str] | tuple[str, ...]) -> None:
     sql, plan, _ = found
     values = _values(obj, plan, connection, False)
     pk = model._meta.pk.get_db_prep_value(obj.pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, pk])
-        if cursor.rowcount == 0:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
+    if _execute(connection, sql, [*values, pk], None)[1] == 0:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
 class Prepared:
@@ -234,9 +309,7 @@ class Prepared:
             (None if keys[i] is None else int(keys[i])) if i is not None else value
             for i, value in slots
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = _execute(connection, sql, params, "all")[0]
         found = []
         for row in rows:
             if converters:

@@ -781,11 +781,27 @@ def _create(
 
 
 def _existing(key: str, actor: Any) -> Dossier | None:
+    """The dossier a replayed key created, for the account that created it; anyone else is refused.
+
+    An online dossier is created by its applicant's account (``submitted_by``). A desk or postal
+    registration is created by the official recorded on its first control-sheet line, while
+    ``submitted_by`` is the applicant's own account (if linked) — so the official's replay returns
+    the dossier and the applicant's account, or another official, cannot use the key.
+    """
     existing = Dossier.objects.filter(idempotency_key=key).select_related("agency").first()
     if existing is None:
         return None
-    owner = existing.submitted_by_id
-    if actor is not None and owner is not None and owner != actor.pk:
+    if actor is None:
+        return existing
+    if existing.channel == Channel.ONLINE:
+        creator = existing.submitted_by_id
+    else:
+        creator = (
+            DossierEvent.objects.filter(dossier_id=existing.pk, seq=1)
+            .values_list("actor_id", flat=True)
+            .first()
+        )
+    if creator != actor.pk:
         raise PermissionDenied("Khóa chống nộp trùng này đã được một tài khoản khác sử dụng.")
     return existing
 
@@ -998,9 +1014,11 @@ def receive(
         d.received_at = at
         d.due_at = timing.dossier_due(d, pauses=[])
         d.status = Status.RECEIVED
-        DueDateChange.objects.create(
-            dossier=d, kind=DueDateChange.Kind.APPOINTED, at=at, before=None, after=d.due_at,
-            actor=actor, reason=note,
+        fastsql.insert(
+            DueDateChange(
+                dossier=d, kind=DueDateChange.Kind.APPOINTED, at=at, before=None, after=d.due_at,
+                actor=actor, reason=note,
+            )
         )  # fmt: skip
         return _finish(
             d,
@@ -1746,11 +1764,14 @@ def _store_result(d: Dossier, checked: files.CheckedFile, kind: str, name: str, 
                   actor: Any, at: datetime, stored: list[str]) -> ResultPaper:  # fmt: skip
     path = files.store(checked, f"dossiers/results/{d.agency.code}/{at:%Y/%m}")
     stored.append(path)
-    return ResultPaper.objects.create(
+    # A new row only (``ResultPaper.save`` refuses to overwrite one), written as ``create`` would.
+    result = ResultPaper(
         dossier=d, kind=kind, name=name[:500], number=number[:100], file=path,
         original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
         sha256=checked.sha256, issued_at=at, issued_by=actor,
     )  # fmt: skip
+    fastsql.insert(result)
+    return result
 
 
 @_action

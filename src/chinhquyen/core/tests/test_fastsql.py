@@ -90,3 +90,27 @@ def test_prepared_lock_refuses_to_run_outside_a_transaction():
         assert locked.get(1) is None
     with pytest.raises(TransactionManagementError):
         locked.get(1)
+
+
+def test_datetimes_are_stored_as_the_orm_stores_them_and_driver_errors_stay_djangos():
+    from zoneinfo import ZoneInfo
+
+    from django.db import IntegrityError, connection
+
+    at = timezone.now().astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))  # aware, not UTC
+    event = _event("fast")
+    fastsql.insert(event)
+    fast = Delivery(event=event, handler="a.fast", next_attempt_at=at)
+    orm = Delivery(event=event, handler="a.orm", next_attempt_at=at)
+    fastsql.insert(fast)
+    orm.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT handler, next_attempt_at FROM events_delivery WHERE id IN (%s, %s)",
+            [fast.pk, orm.pk],
+        )
+        stored = dict(cursor.fetchall())
+    assert stored["a.fast"] == stored["a.orm"]  # the same column value, text or timestamp
+    assert Delivery.objects.get(pk=fast.pk).next_attempt_at == at
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fastsql.insert(_event("fast"))  # the unique key, as Django's exception
