@@ -73,18 +73,18 @@ def _actor(actor: Any) -> tuple[int | None, str]:
     return actor.pk, actor.get_username()
 
 
-def record(
+def _prepared(
     action: str,
     *,
-    obj: models.Model | None = None,
-    object_type: str = "",
-    object_id: str | int = "",
-    object_label: str = "",
-    changes: dict[str, Any] | None = None,
-    actor: Any = None,
-    ip: str | None = None,
-) -> AuditRecord:
-    """Append one record to the chain. Must run inside the transaction that makes the change."""
+    obj: models.Model | None,
+    object_type: str,
+    object_id: str | int,
+    object_label: str,
+    changes: dict[str, Any] | None,
+    actor: Any,
+    ip: str | None,
+) -> dict[str, Any]:
+    """The column values of the next record of the chain (reads the head; in the transaction)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic().")
     ctx = current()
@@ -94,12 +94,10 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_label = object_label or str(obj)[:300]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        # On SQLite the IMMEDIATE transaction already holds the write lock.
-        cursor.execute(_HEAD_SQL)
-        last = cursor.fetchone()
+    if connection.vendor == "postgresql":
+        fastsql.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY], fetch="one")
+    # On SQLite the IMMEDIATE transaction already holds the write lock.
+    last = fastsql.execute(_HEAD_SQL, fetch="one")
     seq = (last[0] + 1) if last else 1
     prev_hash = last[1] if last else GENESIS
     actor_id, actor_label = _actor(actor)
@@ -119,23 +117,66 @@ def record(
         ip=ip,
         source=ctx.source,
     )
-    rec = AuditRecord(
-        seq=seq,
-        created_at=now,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        action=action,
+    return {
+        "seq": seq,
+        "created_at": now,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_label": object_label,
+        "changes": changes,
+        "ip": ip,
+        "source": ctx.source,
+        "prev_hash": prev_hash,
+        "hash": record_hash(prev_hash, fields),
+    }
+
+
+def record(
+    action: str,
+    *,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_label: str = "",
+    changes: dict[str, Any] | None = None,
+    actor: Any = None,
+    ip: str | None = None,
+) -> AuditRecord:
+    """Append one record to the chain. Must run inside the transaction that makes the change."""
+    values = _prepared(
+        action,
+        obj=obj,
         object_type=object_type,
-        object_id=str(object_id),
+        object_id=object_id,
         object_label=object_label,
         changes=changes,
+        actor=actor,
         ip=ip,
-        source=ctx.source,
-        prev_hash=prev_hash,
-        hash=record_hash(prev_hash, fields),
     )
+    rec = AuditRecord(**values)
     fastsql.insert(rec)
     return rec
+
+
+def _record_row(
+    action: str, *, obj: models.Model, changes: dict[str, Any], actor: Any = None
+) -> None:
+    """:func:`record` for the dossier engine: the same record, written without a model instance
+    (the engine does not use it)."""
+    values = _prepared(
+        action,
+        obj=obj,
+        object_type="",
+        object_id="",
+        object_label="",
+        changes=changes,
+        actor=actor,
+        ip=None,
+    )
+    fastsql.insert_row(AuditRecord, values)
 
 
 @dataclass(frozen=True)

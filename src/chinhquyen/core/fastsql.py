@@ -220,6 +220,81 @@ def insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
     return written
 
 
+class Row:
+    """The values of one row written by :func:`insert_row`, as attributes (no model instance)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+_DEFAULTS: dict[type, tuple] = {}
+
+
+def _defaults(model: type[models.Model]) -> tuple:
+    found = _DEFAULTS.get(model)
+    if found is None:
+        found = _DEFAULTS[model] = tuple(
+            (f.attname, f) for f in model._meta.concrete_fields if not f.primary_key
+        )
+    return found
+
+
+def insert_row(
+    model: type[models.Model],
+    values: dict[str, Any],
+    *,
+    using: str | None = None,
+    ignore_conflicts: bool = False,
+) -> Row | None:
+    """INSERT one row of ``model`` from ``values`` (attribute names) without building an instance.
+
+    Columns not given take their field's default, ``auto_now``/``auto_now_add`` columns are set
+    as ``save()`` sets them, and values are converted as :func:`insert` converts them. Returns the
+    row written (its primary key and ``auto_now`` values set), or ``None`` when
+    ``ignore_conflicts`` left out a row that would break a unique constraint. Models with save
+    signal receivers go through :func:`insert` with an instance, so no signal is skipped.
+    """
+    if _signalled(model):
+        # Receivers expect an instance: build one and insert it as :func:`insert` does.
+        obj = model(**values)
+        if not insert(obj, ignore_conflicts=ignore_conflicts):
+            return None
+        return Row({f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields})
+    using = using or router.db_for_write(model)
+    connection = connections[using]
+    pk = model._meta.pk
+    row = Row(values)
+    given = row.__dict__
+    for attname, f in _defaults(model):
+        if attname not in given:
+            given[attname] = f.get_default()
+    if pk.attname not in given:
+        given[pk.attname] = None if isinstance(pk, models.AutoField) else pk.get_default()
+    auto_pk = given[pk.attname] is None and isinstance(pk, models.AutoField)
+    sql, plan, returning = _insert_statement(connection, model, auto_pk, ignore_conflicts)
+    params = _values(row, plan, connection, True)
+    found, rowcount, lastrowid = _execute(connection, sql, params, "one" if returning else None)
+    if returning:
+        if found is None:
+            return None
+        given[pk.attname] = found[0]
+    else:
+        if rowcount == 0:
+            return None
+        if auto_pk:
+            given[pk.attname] = lastrowid
+    return row
+
+
+def execute(
+    sql: str, params: list | tuple = (), *, fetch: str | None = None, using: str = "default"
+):
+    """Run one raw statement inside the caller's transaction (straight to the driver on SQLite,
+    as the other helpers here); returns ``fetchone()`` (``fetch="one"``), ``fetchall()``
+    (``fetch="all"``) or ``None``."""
+    return _execute(connections[using], sql, list(params), fetch)[0]
+
+
 def update(obj: models.Model, attnames: list[str] | tuple[str, ...]) -> None:
     """UPDATE the columns ``attnames`` of ``obj``'s row (``auto_now`` fields are set as by save).
 

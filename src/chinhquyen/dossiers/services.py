@@ -67,7 +67,7 @@ from chinhquyen.dossiers.models import (
     SupplementRequest,
 )
 from chinhquyen.events import services as events
-from chinhquyen.lib import cccd, phone
+from chinhquyen.lib import cccd, phone, taxcode
 from chinhquyen.organizations.models import Agency, Desk
 
 MAX_FORM_DATA_BYTES = 200_000
@@ -284,6 +284,11 @@ def _payload(d: Dossier, name: str) -> dict[str, Any]:
     }
 
 
+# ``event`` keys of ``_finish`` that name a relation (given as an object or None) → column.
+_EVENT_ATTNAMES = {f.name: f.attname for f in DossierEvent._meta.concrete_fields if f.is_relation}
+_EVENT_COLUMNS = {f.name for f in DossierEvent._meta.concrete_fields if not f.is_relation}
+
+
 def _finish(
     d: Dossier,
     name: str,
@@ -300,21 +305,30 @@ def _finish(
     _save(d)
     event = dict(event or {})
     step = d.current_step
-    line = DossierEvent(
-        dossier=d,
-        seq=d.version,
-        action=name,
-        at=at,
-        actor=actor,
-        actor_label=_label(actor),
-        from_status=before.status if before else "",
-        to_status=d.status,
-        step_position=event.pop("step_position", step.position if step else None),
-        due_before=before.due_at if before else None,
-        due_after=d.due_at,
-        **event,
-    )
-    fastsql.insert(line)
+    # The control-sheet line, audit record and outbox rows are written without model instances
+    # (nothing here reads them back); the same rows and checks as ``audit.record`` and
+    # ``events.publish``.
+    line = {
+        "dossier_id": d.pk,
+        "seq": d.version,
+        "action": name,
+        "at": at,
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_label": _label(actor),
+        "from_status": before.status if before else "",
+        "to_status": d.status,
+        "step_position": event.pop("step_position", step.position if step else None),
+        "due_before": before.due_at if before else None,
+        "due_after": d.due_at,
+    }
+    for key, value in event.items():
+        if key in _EVENT_ATTNAMES:
+            line[_EVENT_ATTNAMES[key]] = getattr(value, "pk", value)
+        elif key in _EVENT_COLUMNS:
+            line[key] = value
+        else:  # as the model's constructor refuses it
+            raise TypeError(f"DossierEvent has no field {key!r}.")
+    fastsql.insert_row(DossierEvent, line)
     changes: dict[str, Any] = {}
     after = _before(d)
     if before is None:
@@ -330,8 +344,8 @@ def _finish(
     changes["version"] = d.version
     if details:
         changes["details"] = dict(details)
-    audit.record(f"dossiers.{name}", obj=d, changes=changes, actor=actor)
-    events.publish(
+    audit._record_row(f"dossiers.{name}", obj=d, changes=changes, actor=actor)
+    events._publish_row(
         f"dossiers.{name}",
         aggregate=d,
         payload=_payload(d, name),
@@ -507,10 +521,11 @@ def clean_applicant(values: Mapping[str, Any]) -> dict[str, str]:
             out["identity_number"] = cccd.validate(out["identity_number"])
         except cccd.InvalidIdentityNumber as exc:
             errors["identity_number"] = [str(exc)]
-    if out["tax_code"] and not (
-        out["tax_code"].replace("-", "").isdigit() and len(out["tax_code"]) in (10, 14)
-    ):
-        errors["tax_code"] = ["Mã số thuế gồm 10 chữ số (hoặc 13 chữ số dạng 0123456789-001)."]
+    if out["tax_code"]:
+        try:
+            out["tax_code"] = taxcode.validate(out["tax_code"])
+        except taxcode.InvalidTaxCode as exc:
+            errors["tax_code"] = [str(exc)]
     if out["kind"] == ApplicantKind.ORGANISATION and not out["tax_code"]:
         errors["tax_code"] = ["Chủ hồ sơ là tổ chức: cần nhập mã số thuế/mã số doanh nghiệp."]
     if out["phone"]:

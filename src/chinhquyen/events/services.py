@@ -56,6 +56,33 @@ def publish(
     return event
 
 
+def _publish_row(
+    event_type: str, *, aggregate: models.Model, payload: dict[str, Any], idempotency_key: str
+) -> None:
+    """:func:`publish` for the dossier engine: the same event and deliveries, written without
+    model instances (the engine does not use them)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("events.publish() must be called inside transaction.atomic().")
+    event = fastsql.insert_row(
+        OutboxEvent,
+        {
+            "id": uuid.uuid4(),
+            "event_type": event_type,
+            "aggregate_type": aggregate._meta.label_lower,
+            "aggregate_id": str(aggregate.pk),
+            "payload": payload,
+            "idempotency_key": idempotency_key,
+        },
+        ignore_conflicts=True,
+    )
+    if event is None:
+        return  # a repeated key: the first event and its deliveries stand
+    for name in registry.handlers_for(event_type):
+        fastsql.insert_row(
+            Delivery, {"event_id": event.id, "handler": name, "next_attempt_at": event.created_at}
+        )
+
+
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min … capped at 1 hour."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -48,6 +49,37 @@ def test_insert_ignoring_conflicts_reports_the_repeated_key():
     with transaction.atomic():
         assert fastsql.insert(_event("same"), ignore_conflicts=True) is False
     assert OutboxEvent.objects.filter(idempotency_key="same").count() == 1
+
+
+def test_insert_row_writes_the_row_an_instance_would_without_building_one():
+    with transaction.atomic():
+        event = fastsql.insert_row(
+            OutboxEvent,
+            {
+                "id": uuid.uuid4(),
+                "event_type": "test.thing",
+                "aggregate_id": "7",
+                "payload": {"tên": "Hồ sơ"},
+                "idempotency_key": "row-1",
+            },
+            ignore_conflicts=True,
+        )
+        at = timezone.now() - timedelta(minutes=5)
+        delivery = fastsql.insert_row(
+            Delivery, {"event_id": event.id, "handler": "a.b", "next_attempt_at": at}
+        )
+        repeated = fastsql.insert_row(
+            OutboxEvent,
+            {"id": uuid.uuid4(), "event_type": "x", "idempotency_key": "row-1"},
+            ignore_conflicts=True,
+        )
+    assert repeated is None
+    stored = OutboxEvent.objects.get(pk=event.id)
+    assert stored.payload == {"tên": "Hồ sơ"} and stored.aggregate_type == ""  # field default
+    assert stored.created_at == event.created_at  # auto_now_add set as save() sets it
+    row = Delivery.objects.get(pk=delivery.id)  # auto key returned by the insert
+    assert (row.event_id, row.handler, row.status, row.attempts) == (event.id, "a.b", "pending", 0)
+    assert row.next_attempt_at == at and row.updated_at is not None and row.last_error == ""
 
 
 def test_update_writes_only_the_named_columns_and_refuses_a_missing_row():
