@@ -19,7 +19,7 @@ from chinhquyen.accounts.models import (
 from chinhquyen.accounts.verification import CodeError, Destination
 from chinhquyen.audit import services as audit
 from chinhquyen.events import services as events
-from chinhquyen.lib import cccd, phone
+from chinhquyen.lib import cccd, phone, taxcode
 
 # ``actor=None`` means the system itself (a CLI command, the demo loader, a migration); views and
 # API handlers always pass ``request.user``.
@@ -504,10 +504,11 @@ def _clean_representation(values: dict[str, Any]) -> dict[str, str]:
             out["identity_number"] = cccd.validate(out["identity_number"])
         except cccd.InvalidIdentityNumber as exc:
             errors["identity_number"] = [str(exc)]
-    if out["tax_code"] and not (
-        out["tax_code"].replace("-", "").isdigit() and len(out["tax_code"]) in (10, 14)
-    ):
-        errors["tax_code"] = ["Mã số thuế gồm 10 chữ số (hoặc 13 chữ số dạng 0123456789-001)."]
+    if out["tax_code"]:
+        try:
+            out["tax_code"] = taxcode.validate(out["tax_code"])
+        except taxcode.InvalidTaxCode as exc:
+            errors["tax_code"] = [str(exc)]
     if out["kind"] == Representation.Kind.ORGANISATION:
         out["identity_number"] = ""
         if not out["tax_code"] and "tax_code" not in errors:
