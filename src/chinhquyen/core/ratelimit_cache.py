@@ -31,6 +31,9 @@ _RECORD = struct.Struct("<dq")
 _SUFFIX = ".cnt"
 # One creation in this many sweeps the folder for expired counters.
 _SWEEP_EVERY = 200
+# Paths of recently used keys kept per backend instance (cleared when full; keys change with
+# each rate window).
+_PATHS_KEPT = 1024
 
 
 class CounterFileCache(BaseCache):
@@ -39,13 +42,22 @@ class CounterFileCache(BaseCache):
     def __init__(self, location: str, params: dict[str, Any]) -> None:
         super().__init__(params)
         self._dir = os.path.abspath(location)
+        self._paths: dict[tuple[str, int | None], str] = {}
 
     # --- files -------------------------------------------------------------------------------
 
     def _path(self, key: str, version: int | None) -> str:
-        key = self.make_and_validate_key(key, version=version)
-        name = hashlib.sha256(key.encode()).hexdigest()[:40]
-        return os.path.join(self._dir, name + _SUFFIX)
+        # A counter is usually added and incremented in the same request (django-ratelimit):
+        # remember the last paths rather than validate, hash and join the key twice.
+        path = self._paths.get((key, version))
+        if path is None:
+            full = self.make_and_validate_key(key, version=version)
+            name = hashlib.sha256(full.encode()).hexdigest()[:40]
+            path = os.path.join(self._dir, name + _SUFFIX)
+            if len(self._paths) >= _PATHS_KEPT:
+                self._paths.clear()
+            self._paths[(key, version)] = path
+        return path
 
     def _open(self, path: str, *, create: bool) -> int | None:
         flags = os.O_RDWR | (os.O_CREAT if create else 0)

@@ -15,6 +15,7 @@ The mandated forms (Mẫu 01–06) download as PDF: ``GET /{code}/forms/{01..05}
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, P, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.responses import NinjaJSONEncoder
 from pydantic import Field as PydanticField
 
 from chinhquyen.accounts.models import User
@@ -662,30 +664,46 @@ FILE_ACTIONS = {
     ),
 )
 def lookup(request, body: LookupIn):
+    # The answers below are built here from typed values in exactly the declared shapes
+    # (LookupOut, ErrorOut), so they are rendered directly as the API's JSON renderer does
+    # rather than validated again against the response schema: the hottest anonymous endpoint.
     if public_lookup.limited(request):
-        return _error(
-            429, "Bạn đã tra cứu quá nhiều lần; vui lòng đợi vài phút rồi thử lại.", "rate_limited"
-        )
+        return _lookup_json(_LOOKUP_LIMITED, 429)
+    d = public_lookup.find(body.code, body.secret)
+    if d is None:
+        return _lookup_json(_LOOKUP_NOT_FOUND, 404)
+    found = public_lookup.public_status(d, now=clock.now())
+    data = {
+        "code": found.code, "procedure_name": found.procedure_name,
+        "agency_name": found.agency_name, "status_label": workflow.status_label(d.status),
+        "plain_status": found.status_label, "national_status": found.national_status,
+        "national_status_label": found.national_status_label,
+        "current_unit": found.current_unit, "received_at": found.received_at,
+        "due_at": found.due_at, "finished_at": found.finished_at,
+        "returned_at": found.returned_at,
+    }  # fmt: skip
+    return _lookup_json(data, 200)
 
-    def run():
-        d = public_lookup.find(body.code, body.secret)
-        if d is None:
-            raise NotFound("Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.")
-        found = public_lookup.public_status(d, now=clock.now())
-        return Status(
-            200,
-            {
-                "code": found.code, "procedure_name": found.procedure_name,
-                "agency_name": found.agency_name, "status_label": workflow.status_label(d.status),
-                "plain_status": found.status_label, "national_status": found.national_status,
-                "national_status_label": found.national_status_label,
-                "current_unit": found.current_unit, "received_at": found.received_at,
-                "due_at": found.due_at, "finished_at": found.finished_at,
-                "returned_at": found.returned_at,
-            },
-        )  # fmt: skip
 
-    return _run(run)
+def _lookup_json(data: dict[str, Any], status: int) -> HttpResponse:
+    """``data`` as ninja's default JSON renderer writes it (same encoder and content type)."""
+    return HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+_LOOKUP_LIMITED = {
+    "detail": "Bạn đã tra cứu quá nhiều lần; vui lòng đợi vài phút rồi thử lại.",
+    "code": "rate_limited",
+    "errors": None,
+}
+_LOOKUP_NOT_FOUND = {
+    "detail": "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này.",
+    "code": "not_found",
+    "errors": None,
+}
 
 
 @router.get(

@@ -122,10 +122,11 @@ class Found:
 
 
 _NAMES = (*_COLUMNS, *_FACTORS)
-# Per connection object (connections are per thread): the compiled query and its SQL. The public
-# lookup is the hottest anonymous read; building the same SQL for every request cost as much as
-# running it.
-_compiled: WeakKeyDictionary[Any, tuple[Any, str]] = WeakKeyDictionary()
+# Per connection object (connections are per thread): the compiled query, its SQL and the
+# backend's value converters (e.g. SQLite's text to aware datetime). The public lookup is the
+# hottest anonymous read; building the same SQL and converter list for every request cost as much
+# as running the query.
+_compiled: WeakKeyDictionary[Any, tuple[Any, str, Any]] = WeakKeyDictionary()
 
 
 def _queryset(code: str) -> Any:
@@ -134,14 +135,15 @@ def _queryset(code: str) -> Any:
     )
 
 
-def _statement(connection: Any) -> tuple[Any, str] | None:
+def _statement(connection: Any) -> tuple[Any, str, Any] | None:
     found = _compiled.get(connection)
     if found is None:
         compiler = _queryset("?").query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         if list(params) != ["?"]:  # pragma: no cover - a backend that inlines or adds values
             return None
-        found = _compiled[connection] = (compiler, sql)
+        fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        found = _compiled[connection] = (compiler, sql, compiler.get_converters(fields))
     return found
 
 
@@ -152,10 +154,12 @@ def _fetch(code: str) -> dict[str, Any] | None:
     if prepared is None:  # pragma: no cover
         rows = list(_queryset(code))
     else:
-        compiler, sql = prepared
+        compiler, sql, converters = prepared
         with connection.cursor() as cursor:
             cursor.execute(sql, [code])
-            rows = list(compiler.results_iter(results=[cursor.fetchmany(1)]))
+            rows = cursor.fetchmany(1)
+        if rows and converters:
+            rows = list(compiler.apply_converters(rows, converters))
     return dict(zip(_NAMES, rows[0], strict=True)) if rows else None
 
 
