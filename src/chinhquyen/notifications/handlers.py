@@ -179,6 +179,9 @@ def send_verification_code(event, delivery) -> None:
         ref=("accounts.verification", payload.get("purpose") or "", "mã xác minh"),
         key=delivery.idempotency_key,
     )
+    # The queued message now carries the code (and drops it once sent): the request event no
+    # longer needs it, so it does not stay readable in the outbox table.
+    type(event).objects.filter(pk=event.pk).update(payload={**payload, "code": services.REDACTED})
 
 
 @register(services.SEND_EVENT)

@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 
 from chinhquyen.events import services as events
+from chinhquyen.events.models import OutboxEvent
 from chinhquyen.notifications.models import Notification
 from chinhquyen.notifications.services import REDACTED
 from chinhquyen.notifications.tests.conftest import run_outbox
@@ -41,6 +42,9 @@ def test_code_by_sms(sms_gateway, caplog):
     )
     assert row.body == REDACTED  # the code is not kept once sent
     assert "482913" not in caplog.text and "0903123456" not in caplog.text
+    # nor in the request event it came with
+    (request,) = OutboxEvent.objects.filter(event_type="accounts.verification_code_requested")
+    assert request.payload["code"] == REDACTED and request.payload["channel"] == "sms"
 
 
 def test_code_by_email(smtp_server, caplog):
