@@ -142,6 +142,13 @@ if DATABASE_URL:
         "max_size": int(os.environ.get("CHINHQUYEN_DB_POOL_MAX", "8")),
         "timeout": 10,
     }
+    # Django's cursors bind parameters on the client and never prepare. A threshold (instead of
+    # Django's ``None``, which disables preparing on the connection) lets the hottest reads ask
+    # for a prepared statement explicitly (core.fastsql.fetch_prepared); nothing is prepared
+    # unless asked. Turn it off behind a pooler in transaction mode that does not keep prepared
+    # statements (pgbouncer before 1.21).
+    if os.environ.get("CHINHQUYEN_DB_PREPARED", "1") != "0":
+        _db["OPTIONS"]["prepare_threshold"] = 2**31 - 1
     DATABASES = {"default": _db}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 The write paths that run on every dossier action (the control-sheet line, the audit record, the
 outbox event and its deliveries, the dossier's changed columns) spend most of their time in the
-ORM building the same SQL text again. These helpers build it once per connection and
+ORM building the same SQL text again. These helpers build it once per database alias and
 model (and column set), then convert values exactly as ``Model.save()`` does: each field's
 ``pre_save`` (``auto_now``/``auto_now_add``) and ``get_db_prep_save``. Models with
 ``pre_save``/``post_save`` receivers are saved through the ORM instead, so no signal is skipped.
@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.db import DatabaseError, connections, models, router
@@ -26,15 +25,56 @@ from django.db.models.fields import AutoFieldMixin
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
-# Per connection object (connections are per thread): {key: (sql, fields, returning)}.
-_statements: WeakKeyDictionary[Any, dict[tuple, tuple]] = WeakKeyDictionary()
+# Per database alias and backend: {key: (sql, fields, returning)}. Not per connection object:
+# under ASGI each request runs in a new thread with a new connection object (the sockets are
+# reused from the pool on PostgreSQL), so a per-connection cache would be rebuilt on every
+# request. Nothing cached here refers to a connection.
+_statements: dict[tuple[str, str], dict[tuple, tuple]] = {}
 
 
 def _cache(connection) -> dict[tuple, tuple]:
-    cache = _statements.get(connection)
+    key = (connection.alias, connection.vendor)
+    cache = _statements.get(key)
     if cache is None:
-        cache = _statements[connection] = {}
+        cache = _statements[key] = {}
     return cache
+
+
+def converters(connection, expressions: list) -> dict[int, tuple[list, Any]]:
+    """The value converters of selected ``expressions``, by position: what
+    ``SQLCompiler.get_converters`` returns, without a compiler, in a form that may be kept per
+    database alias: the backend's converters (methods of the connection's ``ops``) are kept
+    unbound and applied by :func:`convert` with the ``ops`` of the connection it is given."""
+    ops = connection.ops
+    found = {}
+    for position, expression in enumerate(expressions):
+        if not expression:
+            continue
+        functions = [
+            (function.__func__, True) if getattr(function, "__self__", None) is ops else
+            (function, False)
+            for function in ops.get_db_converters(expression)
+        ] + [(function, False) for function in expression.get_db_converters(connection)]  # fmt: skip
+        if functions:
+            found[position] = (functions, expression)
+    return found
+
+
+def convert(row: tuple, found: dict[int, tuple[list, Any]], connection) -> tuple:
+    """``row`` with the ``found`` converters applied (as iterating a queryset applies them)."""
+    if not found:
+        return row
+    ops = connection.ops
+    values = list(row)
+    for position, (functions, expression) in found.items():
+        value = values[position]
+        for function, on_ops in functions:
+            if on_ops:
+                value = function(ops, value, expression, connection)
+            else:
+                value = function(value, expression, connection)
+        values[position] = value
+    return tuple(values)
 
 
 # Fields whose database value is the Python value itself when it has exactly this type (what
@@ -114,6 +154,43 @@ def _execute(connection, sql: str, params: list, fetch: str | None) -> tuple[Any
         rows = cursor.fetchone() if fetch == "one" else cursor.fetchall() if fetch else None
         # psycopg's cursors have no ``lastrowid`` (PostgreSQL inserts use ``RETURNING``).
         return rows, cursor.rowcount, getattr(cursor, "lastrowid", None)
+
+
+def fetch_prepared(connection, sql: str, params: list, size: int) -> list[tuple]:
+    """Up to ``size`` rows of a read statement that runs very often (e.g. the public lookup).
+
+    On PostgreSQL the statement is prepared on the server once per physical connection and
+    executed by name afterwards: Django binds parameters on the client, so every ORM query is
+    parsed and planned again on each run, which for a five-table join costs more than running
+    it. psycopg keeps the prepared statements of each connection (at most ``prepared_max``, the
+    least used dropped), and the pool keeps connections, hence their prepared statements, between
+    requests. Elsewhere, when prepared statements are turned off (``CHINHQUYEN_DB_PREPARED=0``:
+    Django's ``prepare_threshold`` of ``None``), and whenever Django's query log or an execute
+    wrapper is active (so the statement is logged and wrapped as usual), it goes through Django's
+    cursor. Rows come back unconverted, as from a cursor.
+    """
+    if (
+        connection.vendor == "postgresql"
+        and not connection.queries_logged
+        and not connection.execute_wrappers
+    ):
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        raw = connection.connection
+    else:
+        raw = None
+    if raw is not None and raw.prepare_threshold is not None:
+        import psycopg
+
+        with connection.wrap_database_errors:
+            # A server-side binding cursor on the same connection (Django's own cursors bind on
+            # the client and cannot prepare).
+            with psycopg.Cursor(raw) as cursor:
+                cursor.execute(sql, params, prepare=True)
+                return cursor.fetchmany(size)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchmany(size)
 
 
 def _plan(fields: list) -> list[tuple]:
@@ -326,7 +403,7 @@ def update(obj: models.Model, attnames: list[str] | tuple[str, ...]) -> None:
 
 
 class Prepared:
-    """A queryset compiled once per connection, then run again with new integer keys.
+    """A queryset compiled once per database alias, then run again with new integer keys.
 
     ``build(*keys)`` returns the queryset (``filter``, ``order_by``, ``select_related``,
     ``annotate``, ``select_for_update`` are fine); it is compiled with placeholder keys, and each
@@ -341,7 +418,8 @@ class Prepared:
     def __init__(self, build: Callable[..., QuerySet], arity: int = 1) -> None:
         self._build = build
         self._arity = arity
-        self._compiled: WeakKeyDictionary[Any, tuple] = WeakKeyDictionary()
+        # SQL, row layout and converters per (alias, vendor).
+        self._compiled: dict[tuple[str, str], tuple] = {}
 
     def _compile(self, using: str) -> tuple:
         marks = [self._PLACEHOLDER + i for i in range(self._arity)]
@@ -358,7 +436,7 @@ class Prepared:
             sql,
             slots,
             bool(queryset.query.select_for_update),
-            compiler.get_converters([s[0] for s in select[: compiler.col_count]]),
+            converters(compiler.connection, [s[0] for s in select[: compiler.col_count]]),
             klass_info["model"],
             [f[0].target.attname for f in select[start:end]],
             start,
@@ -370,12 +448,21 @@ class Prepared:
     def all(self, *keys: int, using: str = "default") -> list:
         """The objects the query finds for ``keys``."""
         connection = connections[using]
-        compiled = self._compiled.get(connection)
+        compiled = self._compiled.get((using, connection.vendor))
         if compiled is None:
-            compiled = self._compiled[connection] = self._compile(using)
-        sql, slots, for_update, converters, model, init_list, start, end, populators, names = (
-            compiled
-        )
+            compiled = self._compiled[(using, connection.vendor)] = self._compile(using)
+        (
+            sql,
+            slots,
+            for_update,
+            found_converters,
+            model,
+            init_list,
+            start,
+            end,
+            populators,
+            names,
+        ) = compiled
         if for_update and not connection.in_atomic_block:
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
@@ -387,13 +474,7 @@ class Prepared:
         rows = _execute(connection, sql, params, "all")[0]
         found = []
         for row in rows:
-            if converters:
-                row = list(row)
-                for position, (functions, expression) in converters.items():
-                    value = row[position]
-                    for convert in functions:
-                        value = convert(value, expression, connection)
-                    row[position] = value
+            row = convert(row, found_converters, connection)
             obj = model.from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)

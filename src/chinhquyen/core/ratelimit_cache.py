@@ -31,9 +31,11 @@ _RECORD = struct.Struct("<dq")
 _SUFFIX = ".cnt"
 # One creation in this many sweeps the folder for expired counters.
 _SWEEP_EVERY = 200
-# Paths of recently used keys kept per backend instance (cleared when full; keys change with
-# each rate window).
+# Paths of recently used keys, shared by the backend instances of the process (Django makes one
+# per thread, and under ASGI every request runs in a new thread); cleared when full, as keys
+# change with each rate window.
 _PATHS_KEPT = 1024
+_paths: dict[tuple, str] = {}
 
 
 class CounterFileCache(BaseCache):
@@ -42,21 +44,22 @@ class CounterFileCache(BaseCache):
     def __init__(self, location: str, params: dict[str, Any]) -> None:
         super().__init__(params)
         self._dir = os.path.abspath(location)
-        self._paths: dict[tuple[str, int | None], str] = {}
 
     # --- files -------------------------------------------------------------------------------
 
     def _path(self, key: str, version: int | None) -> str:
         # A counter is usually added and incremented in the same request (django-ratelimit):
         # remember the last paths rather than validate, hash and join the key twice.
-        path = self._paths.get((key, version))
+        # The full key depends on the instance's prefix, version and key function.
+        remembered = (self._dir, self.key_prefix, self.version, self.key_func, key, version)
+        path = _paths.get(remembered)
         if path is None:
             full = self.make_and_validate_key(key, version=version)
             name = hashlib.sha256(full.encode()).hexdigest()[:40]
             path = os.path.join(self._dir, name + _SUFFIX)
-            if len(self._paths) >= _PATHS_KEPT:
-                self._paths.clear()
-            self._paths[(key, version)] = path
+            if len(_paths) >= _PATHS_KEPT:
+                _paths.clear()
+            _paths[remembered] = path
         return path
 
     def _open(self, path: str, *, create: bool) -> int | None:

@@ -33,7 +33,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.db import connections, router
@@ -41,6 +40,7 @@ from django.http import HttpRequest
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
+from chinhquyen.core import fastsql
 from chinhquyen.dossiers import timeline, workflow
 from chinhquyen.dossiers.models import Dossier
 
@@ -122,11 +122,10 @@ class Found:
 
 
 _NAMES = (*_COLUMNS, *_FACTORS)
-# Per connection object (connections are per thread): the compiled query, its SQL and the
-# backend's value converters (e.g. SQLite's text to aware datetime). The public lookup is the
-# hottest anonymous read; building the same SQL and converter list for every request cost as much
-# as running the query.
-_compiled: WeakKeyDictionary[Any, tuple[Any, str, Any]] = WeakKeyDictionary()
+# The public lookup is the hottest anonymous read; building the same SQL for every request cost as
+# much as running the query. The SQL and the value converters (e.g. SQLite's text to aware
+# datetime) are kept per database alias: under ASGI every request has a new connection object.
+_statements: dict[tuple[str, str], tuple[str, dict] | None] = {}
 
 
 def _queryset(code: str) -> Any:
@@ -135,16 +134,23 @@ def _queryset(code: str) -> Any:
     )
 
 
-def _statement(connection: Any) -> tuple[Any, str, Any] | None:
-    found = _compiled.get(connection)
-    if found is None:
+def _statement(connection: Any) -> tuple[str, dict] | None:
+    key = (connection.alias, connection.vendor)
+    if key not in _statements:
         compiler = _queryset("?").query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        if list(params) != ["?"]:  # pragma: no cover - a backend that inlines or adds values
-            return None
-        fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
-        found = _compiled[connection] = (compiler, sql, compiler.get_converters(fields))
-    return found
+        # ``None``: a backend that inlines or adds values takes the ORM path.
+        _statements[key] = (
+            (
+                sql,
+                fastsql.converters(
+                    connection, [s[0] for s in compiler.select[: compiler.col_count]]
+                ),
+            )
+            if list(params) == ["?"]
+            else None
+        )
+    return _statements[key]
 
 
 def _fetch(code: str) -> dict[str, Any] | None:
@@ -154,12 +160,11 @@ def _fetch(code: str) -> dict[str, Any] | None:
     if prepared is None:  # pragma: no cover
         rows = list(_queryset(code))
     else:
-        compiler, sql, converters = prepared
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [code])
-            rows = cursor.fetchmany(1)
-        if rows and converters:
-            rows = list(compiler.apply_converters(rows, converters))
+        sql, found = prepared
+        rows = [
+            fastsql.convert(row, found, connection)
+            for row in fastsql.fetch_prepared(connection, sql, [code], 1)
+        ]
     return dict(zip(_NAMES, rows[0], strict=True)) if rows else None
 
 

@@ -112,7 +112,7 @@ _TRACKED = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
 
 
 # Only what every action needs: the procedure (45 columns) loads when an action uses it. The SQL
-# is compiled once per connection (compiling it cost more than running it).
+# is compiled once per database (compiling it cost more than running it).
 _LOCKED = fastsql.Prepared(
     lambda pk: (
         Dossier.objects.select_for_update(of=("self",))

@@ -146,3 +146,75 @@ def test_datetimes_are_stored_as_the_orm_stores_them_and_driver_errors_stay_djan
     assert Delivery.objects.get(pk=fast.pk).next_attempt_at == at
     with pytest.raises(IntegrityError), transaction.atomic():
         fastsql.insert(_event("fast"))  # the unique key, as Django's exception
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compiled_queries_serve_the_new_connection_object_of_another_thread():
+    """Under ASGI each request runs in a new thread with a new connection object: the SQL and
+    converters are kept per database, and the backend's converters run with the ``ops`` of the
+    connection that fetched the row."""
+    import threading
+
+    from django.db import connection, connections
+
+    event = _event("threads")
+    fastsql.insert(event)
+    fastsql.insert(Delivery(event=event, handler="a.one", next_attempt_at=timezone.now()))
+    query = fastsql.Prepared(lambda k: Delivery.objects.filter(pk__gte=k).order_by("pk"))
+    here = query.all(0)
+    (compiled,) = query._compiled.values()  # one entry for the database, not per connection
+    found = compiled[3]
+    assert not any(
+        hasattr(function, "__self__") and function.__self__ is connection.ops
+        for functions, _ in found.values()
+        for function, _ in functions
+    )
+    seen: dict = {}
+
+    def other_thread() -> None:
+        try:
+            seen["connection"] = connections["default"]
+            seen["rows"] = [(d.pk, d.handler, d.next_attempt_at) for d in query.all(0)]
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join(30)
+    assert seen["connection"] is not connection  # a different connection object
+    assert seen["rows"] == [(d.pk, d.handler, d.next_attempt_at) for d in here]
+    assert len(query._compiled) == 1  # compiled once
+
+
+def test_fetch_prepared_gives_the_rows_of_a_cursor_and_prepares_on_postgresql():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = _event("prepared")
+    fastsql.insert(event)
+    sql = "SELECT id, event_type FROM events_outboxevent WHERE idempotency_key = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["prepared"])
+        expected = cursor.fetchall()
+    assert fastsql.fetch_prepared(connection, sql, ["prepared"], 5) == expected
+    assert fastsql.fetch_prepared(connection, sql, ["missing"], 5) == []
+    with CaptureQueriesContext(connection) as queries:  # with the query log: Django's cursor
+        assert fastsql.fetch_prepared(connection, sql, ["prepared"], 5) == expected
+    assert any("idempotency_key" in q["sql"] for q in queries.captured_queries)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%events_outboxevent WHERE idempotency_key = $1%"],
+            )
+            assert cursor.fetchone()[0] == 1  # prepared once, run three times
+        raw = connection.connection
+        threshold, raw.prepare_threshold = raw.prepare_threshold, None  # CHINHQUYEN_DB_PREPARED=0
+        try:
+            other = sql.replace("SELECT id,", "SELECT id AS pk,")
+            assert fastsql.fetch_prepared(connection, other, ["prepared"], 5) == expected
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+                assert cursor.fetchone()[0] == 1  # nothing new prepared
+        finally:
+            raw.prepare_threshold = threshold

@@ -64,3 +64,14 @@ def test_increments_from_several_processes_are_all_counted(tmp_path):
         w.join(60)
         assert w.exitcode == 0
     assert cache.get("shared") == 900
+
+
+def test_instances_share_counters_and_key_paths_only_under_the_same_key_settings(tmp_path):
+    # Django makes one cache object per thread: they must see one counter per key...
+    first, second = make(tmp_path), make(tmp_path)
+    assert first.add("ip:1", 1, 60) and second.add("ip:1", 1, 60) is False
+    assert second.incr("ip:1") == 2 and first.get("ip:1") == 2
+    # ...and a different prefix or version is a different counter, even with the same key.
+    other = CounterFileCache(str(tmp_path), {"KEY_PREFIX": "other"})
+    assert other.add("ip:1", 1, 60) is True and other.get("ip:1") == 1
+    assert first.add("ip:1", 1, 60, version=2) is True and first.get("ip:1") == 2
