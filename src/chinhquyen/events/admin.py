@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import logging
+
 from django.contrib import admin, messages
 
 from chinhquyen.events import services
 from chinhquyen.events.models import Delivery, OutboxEvent
+
+log = logging.getLogger(__name__)
 
 
 class DeliveryInline(admin.TabularInline):
@@ -73,8 +77,23 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Thử gửi lại ngay")
     def retry_now(self, request, queryset) -> None:
-        count = 0
+        count, refused = 0, 0
         for delivery in queryset.exclude(status=Delivery.Status.DELIVERED):
-            services.retry(delivery)
-            count += 1
+            try:
+                services.retry(delivery)
+            except Exception as exc:  # noqa: BLE001 - one refused retry must not stop the others
+                log.error(
+                    "outbox delivery %s: retry refused: %s",
+                    delivery.pk,
+                    services.describe_error(exc),
+                )
+                refused += 1
+            else:
+                count += 1
         self.message_user(request, f"Đã đưa {count} lượt gửi vào hàng đợi.", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} lượt gửi không đưa lại được (xem nhật ký hệ thống).",
+                messages.ERROR,
+            )

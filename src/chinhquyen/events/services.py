@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import traceback
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -89,7 +89,14 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver(delivery_id: int) -> str:
-    """Run one delivery. Returns its new status. Safe to call twice: delivered stays delivered."""
+    """Run one delivery. Returns its new status. Safe to call twice: delivered stays delivered.
+
+    The handler runs in a savepoint. When it raises, what it wrote is rolled back and the error
+    (its type and a short message) is kept on the delivery; it is tried again after
+    :func:`backoff`, up to ``OUTBOX_MAX_ATTEMPTS`` attempts. On the last attempt, or at once when
+    it raises :class:`~chinhquyen.events.registry.GiveUp`, the delivery is ``dead`` and the
+    handler's ``on_give_up`` callback writes its failure record (see :func:`_give_up`).
+    """
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update()
@@ -111,15 +118,20 @@ def deliver(delivery_id: int) -> str:
             with transaction.atomic():
                 fn(delivery.event, delivery)
         except Exception as exc:  # noqa: BLE001 - any handler failure is retried
-            delivery.last_error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[
-                :4000
-            ]
-            if delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            delivery.last_error = describe_error(exc)
+            last = delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+            if last or isinstance(exc, registry.GiveUp):
                 delivery.status = Delivery.Status.DEAD
                 delivery.next_attempt_at = None
-                log.error(
-                    "outbox delivery %s dead after %s attempts", delivery.pk, delivery.attempts
+                log.log(
+                    logging.ERROR if last else logging.WARNING,
+                    "outbox delivery %s (%s) dead after %s attempts: %s",
+                    delivery.pk,
+                    delivery.handler,
+                    delivery.attempts,
+                    type(exc).__name__,
                 )
+                _give_up(delivery, exc)
             else:
                 delivery.status = Delivery.Status.FAILED
                 delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
@@ -135,10 +147,53 @@ def deliver(delivery_id: int) -> str:
         return delivery.status
 
 
+def _give_up(delivery: Delivery, exc: BaseException) -> None:
+    """Run the handler's ``on_give_up`` callback after the handler's rollback, in its own
+    savepoint: its failure record commits with the ``dead`` status, and a callback that fails
+    leaves the delivery ``dead`` all the same (logged and noted in ``last_error``)."""
+    callback = registry.callbacks(delivery.handler).on_give_up
+    if callback is None:
+        return
+    try:
+        with transaction.atomic():
+            callback(delivery.event, delivery, exc)
+    except Exception as callback_exc:  # noqa: BLE001 - the delivery's status must stand
+        # The message, not the traceback: it is masked like ``last_error``.
+        log.error(
+            "outbox delivery %s: give-up callback failed: %s",
+            delivery.pk,
+            describe_error(callback_exc),
+        )
+        note = f"\n(bộ xử lý không ghi nhận được lỗi: {describe_error(callback_exc)})"
+        delivery.last_error = (delivery.last_error + note)[: ERROR_LENGTH * 2]
+
+
+# What an error looks like on a delivery: its type and the first line of its message, with
+# e-mail addresses and long digit runs (phone and identity numbers) masked.
+ERROR_LENGTH = 300
+_EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_DIGITS = re.compile(r"\+?\d{9,}")
+
+
+def describe_error(exc: BaseException) -> str:
+    """``Type: message`` for operators: short, one line, without personal data."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    message = _DIGITS.sub("***", _EMAIL.sub(r"***@\1", message))
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text if len(text) <= ERROR_LENGTH else text[: ERROR_LENGTH - 1] + "…"
+
+
 def retry(delivery: Delivery) -> None:
-    """Give a dead or failed delivery another go now (admin action, CLI): the worker's next poll
-    runs it."""
+    """Give a delivery another go now (admin action, CLI): the worker's next poll runs it.
+
+    The handler's ``on_retry`` callback runs in the same transaction, so it can reopen what its
+    ``on_give_up`` callback closed; if it fails, nothing changes and the error is raised.
+    """
     with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().select_related("event").get(pk=delivery.pk)
+        callback = registry.callbacks(delivery.handler).on_retry
+        if callback is not None:
+            callback(delivery.event, delivery)
         delivery.status = Delivery.Status.PENDING
         delivery.next_attempt_at = timezone.now()
         delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])

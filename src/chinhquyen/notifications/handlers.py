@@ -184,11 +184,22 @@ def send_verification_code(event, delivery) -> None:
     type(event).objects.filter(pk=event.pk).update(payload={**payload, "code": services.REDACTED})
 
 
-@register(services.SEND_EVENT)
+def _notification_id(event) -> int:
+    return int(event.payload["notification_id"])
+
+
+def _send_given_up(event, delivery, exc: BaseException) -> None:
+    """The outbox stopped trying: the message is recorded as failed, with why and how often."""
+    services.record_failure(_notification_id(event), attempt=delivery.attempts, error=exc)
+
+
+def _send_retried(event, delivery) -> None:
+    """An operator retries the delivery: the failed message is queued again."""
+    services.reopen(_notification_id(event))
+
+
+@register(services.SEND_EVENT, on_give_up=_send_given_up, on_retry=_send_retried)
 def send_notification(event, delivery) -> None:
-    """Hand one queued message to its channel; raising asks the outbox to retry later."""
-    services.send_queued(
-        int(event.payload["notification_id"]),
-        attempt=delivery.attempts,
-        final=delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS,
-    )
+    """Hand one queued message to its channel; raising asks the outbox to retry later (or, for a
+    permanent error, to give up at once)."""
+    services.send_queued(_notification_id(event), attempt=delivery.attempts)

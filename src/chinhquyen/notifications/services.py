@@ -162,14 +162,21 @@ def provider_key(row: Notification) -> str:
     return f"cq-{row.pk}-{digest}"
 
 
-def send_queued(notification_id: int, *, attempt: int, final: bool) -> Notification | None:
-    """Send one queued row (the ``notifications.send`` handler). Raises to ask for a retry.
+def send_queued(notification_id: int, *, attempt: int) -> Notification | None:
+    """Send one queued row (the ``notifications.send`` handler).
 
-    A retryable error on the ``final`` attempt, and any permanent error, is recorded on the
-    row as ``failed``; the row of a message with a secret is cleared once it is done.
+    Raises on every failure, so the outbox rolls back this attempt and decides: a
+    :class:`RetryableError` is tried again later, a :class:`PermanentError` (an outbox
+    ``GiveUp``) stops at once. When the outbox stops, :func:`record_failure` marks the row. A row
+    that is no longer queued is not sent again (delivering twice sends once).
     """
     row = Notification.objects.select_for_update().filter(pk=notification_id).first()
-    if row is None or row.status != Notification.Status.QUEUED:
+    if row is None:
+        return None
+    if row.status == Notification.Status.FAILED and row.sensitive:
+        # An operator retried the delivery of a code whose text is gone on purpose.
+        raise PermanentError("Tin có mã bí mật đã xóa nội dung: người dân cần xin mã mới.")
+    if row.status != Notification.Status.QUEUED:
         return row  # already sent, failed or skipped: delivering twice sends once
     row.attempts = attempt
     transport = channel_registry.get(row.channel)
@@ -184,22 +191,42 @@ def send_queued(notification_id: int, *, attempt: int, final: bool) -> Notificat
         key=provider_key(row),
         data=dict(row.data or {}),
     )
-    try:
-        provider_id = transport.send(message)
-    except PermanentError as exc:
-        row.status, row.error = Notification.Status.FAILED, str(exc)[:2000]
-        log.warning("notification %s failed: %s", row.pk, row.error)
-        return _done(row)
-    except RetryableError as exc:
-        if not final:
-            raise
-        row.status = Notification.Status.FAILED
-        row.error = f"Sau {attempt} lần thử: {exc}"[:2000]
-        log.warning("notification %s failed after %s attempts", row.pk, attempt)
-        return _done(row)
+    provider_id = transport.send(message)
     row.status, row.provider_message_id = Notification.Status.SENT, provider_id[:200]
     row.sent_at, row.error = timezone.now(), ""
     return _done(row)
+
+
+def record_failure(notification_id: int, *, attempt: int, error: BaseException) -> None:
+    """Mark a queued row ``failed`` once the outbox has given up sending it (its ``on_give_up``).
+
+    A permanent error is recorded as the channel gave it; anything else with the number of
+    attempts. The row of a message with a secret is cleared. A row that is no longer queued
+    (sent meanwhile, or failed already) is left as it is.
+    """
+    row = Notification.objects.select_for_update().filter(pk=notification_id).first()
+    if row is None or row.status != Notification.Status.QUEUED:
+        return
+    row.status, row.attempts = Notification.Status.FAILED, attempt
+    if isinstance(error, PermanentError):
+        row.error = str(error)[:2000]
+    else:
+        detail = str(error) if isinstance(error, RetryableError) else events.describe_error(error)
+        row.error = f"Sau {attempt} lần thử: {detail}"[:2000]
+    log.warning("notification %s failed after %s attempts", row.pk, attempt)
+    _done(row)
+
+
+def reopen(notification_id: int) -> None:
+    """Queue a failed row again when an operator retries its outbox delivery (its ``on_retry``).
+
+    The row of a message with a secret stays failed: its text is gone on purpose.
+    """
+    row = Notification.objects.select_for_update().filter(pk=notification_id).first()
+    if row is None or row.status != Notification.Status.FAILED or row.sensitive:
+        return
+    row.status, row.error = Notification.Status.QUEUED, ""
+    row.save(update_fields=["status", "error"])
 
 
 def _done(row: Notification) -> Notification:

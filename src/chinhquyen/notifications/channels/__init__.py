@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
+from chinhquyen.events.registry import GiveUp
+
 
 class ChannelError(Exception):
     """A message could not be handed to the provider."""
@@ -22,8 +24,8 @@ class RetryableError(ChannelError):
     """Try again later: the outbox worker retries with backoff."""
 
 
-class PermanentError(ChannelError):
-    """Trying again will not help: recorded as failed."""
+class PermanentError(ChannelError, GiveUp):
+    """Trying again will not help: the outbox stops at once and the message is recorded failed."""
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from django.core.management import get_commands
 from django.db import transaction
 
 from chinhquyen.accounts.models import User
+from chinhquyen.events.models import Delivery
 from chinhquyen.notifications import services
 from chinhquyen.notifications.models import Notification
-from chinhquyen.notifications.tests.conftest import run_outbox
+from chinhquyen.notifications.tests.conftest import make_retries_due, run_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,33 @@ def test_failed_notification_can_be_sent_again_from_admin(admin_client, sms_gate
     run_outbox()
     row.refresh_from_db()
     assert row.status == "sent" and len(sms_gateway.messages) == 1
+
+
+def test_outbox_retry_now_on_a_dead_send_sends_the_message(admin_client, sms_gateway, settings):
+    with transaction.atomic():
+        (row,) = services.notify(
+            template_key="dossier.withdrawn",
+            context={"code": "000.00.01.H41-260302-0001", "lookup_url": "x"},
+            to_phone="0903123456",
+        )
+    sms_gateway.fail_next("99", times=settings.OUTBOX_MAX_ATTEMPTS)
+    for _ in range(settings.OUTBOX_MAX_ATTEMPTS):
+        make_retries_due()
+        run_outbox()
+    delivery = Delivery.objects.get(event__aggregate_id=row.pk)
+    row.refresh_from_db()
+    assert (delivery.status, row.status) == (Delivery.Status.DEAD, "failed")
+    answer = admin_client.post(
+        "/quan-tri/events/delivery/",
+        {"action": "retry_now", "_selected_action": [delivery.pk]},
+        follow=True,
+    )
+    assert "Đã đưa 1 lượt gửi vào hàng đợi." in answer.content.decode()
+    run_outbox()
+    row.refresh_from_db()
+    delivery.refresh_from_db()
+    assert (delivery.status, row.status) == (Delivery.Status.DELIVERED, "sent")
+    assert len(sms_gateway.messages) == 1
 
 
 def test_templates_are_editable_in_admin(admin_client):

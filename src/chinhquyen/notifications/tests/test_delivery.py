@@ -68,14 +68,38 @@ def test_gateway_down_until_the_last_attempt_records_failed(sms_gateway, setting
     run_outbox()
     for _ in range(settings.OUTBOX_MAX_ATTEMPTS - 1):
         assert send_delivery(row).status == Delivery.Status.FAILED
+        row.refresh_from_db()
+        assert row.status == Notification.Status.QUEUED  # not failed before the last attempt
         make_retries_due()
         run_outbox()
     row.refresh_from_db()
     assert row.status == Notification.Status.FAILED
     assert row.attempts == settings.OUTBOX_MAX_ATTEMPTS
-    assert "103" in row.error and "Sau 3 lần thử" in row.error
-    assert send_delivery(row).status == Delivery.Status.DELIVERED  # the outbox is done with it
+    assert row.error == "Sau 3 lần thử: cổng SMS: 103 Tài khoản hết tiền"
+    # The outbox says the same as the log: it stopped trying, and why.
+    delivery = send_delivery(row)
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.DEAD, 3)
+    assert delivery.last_error == "RetryableError: cổng SMS: 103 Tài khoản hết tiền"
     assert sms_gateway.messages == []
+
+
+def test_outbox_retry_of_a_failed_message_sends_it(sms_gateway, settings):
+    """The outbox admin's "retry now" (services.retry) queues the message again and sends it."""
+    (row,) = queue(to_phone="0903123456")
+    sms_gateway.fail_next("99", times=settings.OUTBOX_MAX_ATTEMPTS)
+    for _ in range(settings.OUTBOX_MAX_ATTEMPTS):
+        make_retries_due()
+        run_outbox()
+    delivery = send_delivery(row)
+    assert delivery.status == Delivery.Status.DEAD
+    events.retry(delivery)
+    row.refresh_from_db()
+    assert (row.status, row.error) == (Notification.Status.QUEUED, "")
+    run_outbox()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Notification.Status.SENT, 4)
+    assert send_delivery(row).status == Delivery.Status.DELIVERED
+    assert [m["SMSID"] for m in sms_gateway.messages] == [row.provider_message_id]
 
 
 def test_gateway_unreachable_is_retried(settings):
@@ -101,7 +125,9 @@ def test_permanent_error_is_recorded_at_once_without_retry(sms_gateway, settings
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Notification.Status.FAILED, 1)
     assert row.error == "cổng SMS: 101 Sai khóa API"
-    assert send_delivery(row).status == Delivery.Status.DELIVERED
+    delivery = send_delivery(row)
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.DEAD, 1)
+    assert delivery.last_error == "PermanentError: cổng SMS: 101 Sai khóa API"
     assert sms_gateway.messages == []
 
 
@@ -186,6 +212,7 @@ def test_zalo_rate_limit_is_retried_and_unknown_account_fails(zalo_server):
     run_outbox()
     row.refresh_from_db()
     assert row.status == Notification.Status.FAILED and "-118" in row.error
+    assert send_delivery(row).status == Delivery.Status.DEAD
     assert len(zalo_server.requests) == 2
 
 

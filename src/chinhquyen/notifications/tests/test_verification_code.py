@@ -8,10 +8,10 @@ import pytest
 from django.db import transaction
 
 from chinhquyen.events import services as events
-from chinhquyen.events.models import OutboxEvent
+from chinhquyen.events.models import Delivery, OutboxEvent
 from chinhquyen.notifications.models import Notification
 from chinhquyen.notifications.services import REDACTED
-from chinhquyen.notifications.tests.conftest import run_outbox
+from chinhquyen.notifications.tests.conftest import make_retries_due, run_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,27 @@ def test_sms_code_with_sms_unconfigured_is_skipped_and_not_kept():
     run_outbox()
     (row,) = Notification.objects.all()
     assert row.status == Notification.Status.SKIPPED and row.body == REDACTED
+
+
+def test_code_undeliverable_until_the_last_attempt_is_not_kept_nor_sent_again(
+    sms_gateway, settings
+):
+    request_code("sms", "0903123456")
+    sms_gateway.fail_next("99", times=settings.OUTBOX_MAX_ATTEMPTS)
+    for _ in range(settings.OUTBOX_MAX_ATTEMPTS + 1):
+        make_retries_due()
+        run_outbox()
+    (row,) = Notification.objects.all()
+    assert (row.status, row.body) == (Notification.Status.FAILED, REDACTED)
+    assert row.error.startswith("Sau 3 lần thử: cổng SMS: 99")
+    delivery = Delivery.objects.get(event__event_type="notifications.send")
+    assert delivery.status == Delivery.Status.DEAD
+    # Retrying it from the outbox cannot send a text that is gone: it stops again and says why.
+    events.retry(delivery)
+    run_outbox()
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.DEAD
+    assert "người dân cần xin mã mới" in delivery.last_error
+    row.refresh_from_db()
+    assert row.status == Notification.Status.FAILED and row.error.startswith("Sau 3 lần thử")
+    assert sms_gateway.messages == []
