@@ -210,6 +210,13 @@ OTP_TOTP_ISSUER = os.environ.get("CHINHQUYEN_OTP_ISSUER", "chinhquyen")
 # Per client address, on top of the per-phone/e-mail limits kept in the database.
 ACCOUNTS_REGISTER_RATE = os.environ.get("CHINHQUYEN_REGISTER_RATE", "20/h")
 ACCOUNTS_CODE_RATE = os.environ.get("CHINHQUYEN_VERIFICATION_RATE", "30/h")
+# Registrations never confirmed, and spent verification codes, are deleted after these delays.
+ACCOUNTS_UNVERIFIED_RETENTION = timedelta(
+    days=float(os.environ.get("CHINHQUYEN_UNVERIFIED_RETENTION_DAYS", "7"))
+)
+ACCOUNTS_CODE_RETENTION = timedelta(
+    hours=float(os.environ.get("CHINHQUYEN_VERIFICATION_CODE_RETENTION_HOURS", "24"))
+)
 # National electronic identity (VNeID-style OpenID Connect): off unless these are set.
 OIDC_RP_CLIENT_ID = os.environ.get("CHINHQUYEN_OIDC_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("CHINHQUYEN_OIDC_CLIENT_SECRET", "")

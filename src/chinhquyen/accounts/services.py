@@ -341,8 +341,8 @@ def start_registration(*, full_name: str, contact: str, password: str) -> Verifi
 def resend_code(*, code_id: int) -> VerificationCode:
     """A new code for the same account and destination, within the send limits."""
     with transaction.atomic():
-        old = VerificationCode.objects.select_for_update().get(pk=code_id)
-        if old.used_at is not None:
+        old = VerificationCode.objects.select_for_update().filter(pk=code_id).first()
+        if old is None or old.used_at is not None:  # used, or purged by housekeeping
             raise CodeError(verification.EXPIRED)
         return verification.issue(
             user=old.user,
@@ -355,7 +355,11 @@ def _check_code(code_id: int, code: str, purpose: str) -> tuple[VerificationCode
     """Check a code and keep the attempt count even when it is wrong."""
     error: CodeError | None = None
     with transaction.atomic():
-        row = VerificationCode.objects.select_for_update().get(pk=code_id, purpose=purpose)
+        row = (
+            VerificationCode.objects.select_for_update().filter(pk=code_id, purpose=purpose).first()
+        )
+        if row is None:  # purged by housekeeping (see housekeeping.py) while the page was open
+            raise CodeError(verification.EXPIRED)
         try:
             user = verification.check(row, code)
         except CodeError as exc:
@@ -369,8 +373,8 @@ def confirm_registration(*, code_id: int, code: str) -> User:
     """Activate the pending account once its code is right; raise :class:`CodeError` if not."""
     row, user = _check_code(code_id, code, VerificationCode.Purpose.REGISTER)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        if not user.registration_pending:
+        user = User.objects.select_for_update().filter(pk=user.pk).first()
+        if user is None or not user.registration_pending:
             raise CodeError(verification.EXPIRED)
         user.is_active = True
         user.registration_pending = False

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from chinhquyen.events import services
 
+if TYPE_CHECKING:
+    from chinhquyen.accounts.housekeeping import PurgeResult
+
 log = logging.getLogger("chinhquyen.worker")
 
 # Rounds of ``deliver_due`` in one go before the poller sleeps again (each round is bounded).
 MAX_ROUNDS = 100
+# Seconds between two housekeeping rounds (stale registrations, spent verification codes).
+HOUSEKEEPING_INTERVAL = 3600.0
 
 
 class Command(DbWorkerCommand):
@@ -28,13 +34,34 @@ class Command(DbWorkerCommand):
             default=1.0,
             help="Giây giữa hai lần tìm lượt gửi outbox đến hạn (mặc định 1).",
         )
+        parser.add_argument(
+            "--housekeeping-interval",
+            type=float,
+            default=HOUSEKEEPING_INTERVAL,
+            help="Giây giữa hai lần dọn đăng ký chưa xác minh và mã xác minh cũ "
+            "(mặc định 3600; 0 để tắt).",
+        )
 
-    def handle(self, *args, outbox_interval: float = 1.0, **options) -> None:
+    def handle(
+        self,
+        *args,
+        outbox_interval: float = 1.0,
+        housekeeping_interval: float = HOUSEKEEPING_INTERVAL,
+        **options,
+    ) -> None:
         stop = threading.Event()
         if options.get("batch"):
             self.deliver_until_idle()
+            if housekeeping_interval > 0:
+                self.housekeep()
         else:
             threading.Thread(target=self._poll, args=(stop, outbox_interval), daemon=True).start()
+            if housekeeping_interval > 0:
+                threading.Thread(
+                    target=self._housekeeping_loop,
+                    args=(stop, housekeeping_interval),
+                    daemon=True,
+                ).start()
         try:
             super().handle(*args, **options)
         finally:
@@ -61,6 +88,42 @@ class Command(DbWorkerCommand):
                     cls.deliver_until_idle()
                 except Exception:  # noqa: BLE001 - keep polling
                     log.exception("outbox delivery round failed")
+                if stop.wait(interval):
+                    break
+        finally:
+            connection.close()
+
+    @staticmethod
+    def housekeep() -> PurgeResult | None:
+        """One housekeeping round: delete registrations never confirmed and spent codes.
+
+        Only counts are logged, never who; a failure is logged by its kind and not raised.
+        """
+        from chinhquyen.accounts import housekeeping
+
+        try:
+            result = housekeeping.run()
+        except Exception as exc:  # noqa: BLE001 - the next round tries again
+            log.error("housekeeping round failed (%s)", type(exc).__name__)
+            return None
+        if result.accounts or result.total_codes:
+            log.info(
+                "housekeeping: %d unverified registrations, %d verification codes deleted",
+                result.accounts,
+                result.total_codes,
+            )
+        return result
+
+    @classmethod
+    def _housekeeping_loop(cls, stop: threading.Event, interval: float) -> None:
+        """The housekeeping thread: a round at start, then one every ``interval`` seconds."""
+        try:
+            while True:
+                try:
+                    close_old_connections()
+                except Exception as exc:  # noqa: BLE001 - housekeep() reports a lasting fault
+                    log.error("housekeeping connection check failed (%s)", type(exc).__name__)
+                cls.housekeep()
                 if stop.wait(interval):
                     break
         finally:
