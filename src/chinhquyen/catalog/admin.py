@@ -1,22 +1,26 @@
 """Operator screens for the catalog (Django admin). Every save goes through catalog.services,
 so each change is validated, versioned and audited; the inlines are saved as whole lists
-(channels, papers, process, agencies) by the matching service function.
+(channels, papers, process, agencies; a life event's procedures) by the matching service
+function.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpRequest
 
 from chinhquyen.catalog import permissions, search, services
 from chinhquyen.catalog.models import (
     Field,
+    LifeEvent,
+    LifeEventProcedure,
     Procedure,
     ProcedureAgency,
     ProcedureChannel,
@@ -24,6 +28,7 @@ from chinhquyen.catalog.models import (
     ProcessStep,
     RequiredPaper,
 )
+from chinhquyen.lib.vntext import fold
 
 PROCEDURE_FIELDS = (
     "code", "name", "field", "at_province", "at_commune", "at_ministry", "at_other", "online_level",
@@ -340,3 +345,159 @@ class ProcedureVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("procedure__code",)
     list_select_related = ("procedure", "created_by")
     readonly_fields = ("procedure", "number", "reason", "created_at", "created_by", "snapshot")
+
+
+# --- life events -------------------------------------------------------------------------------
+
+LIFE_EVENT_FIELDS = ("name", "slug", "description", "order", "is_active")
+
+
+class LifeEventForm(forms.ModelForm):
+    """The fields of the workspace screen, checked and normalised by the same service."""
+
+    slug = forms.CharField(
+        label="đường dẫn",
+        max_length=80,
+        required=False,
+        help_text="Chữ không dấu, số và dấu -, ví dụ khi-sinh-con. Để trống: giữ đường dẫn cũ, "
+        "hoặc tạo từ tên khi thêm mới.",
+    )
+    order = forms.IntegerField(label="thứ tự", min_value=0, max_value=999, initial=0)
+
+    class Meta:
+        model = LifeEvent
+        fields = LIFE_EVENT_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:
+            instance = self.instance if self.instance.pk else None
+            try:
+                values = services._life_event_values(_event_values(cleaned, instance), instance)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+            else:
+                cleaned.update(values)  # the slug as the service makes it
+        return cleaned
+
+    def validate_unique(self) -> None:
+        """The slug is compared once it is a slug, by the service (above)."""
+
+
+def _event_values(cleaned: dict[str, Any], instance: LifeEvent | None) -> dict[str, Any]:
+    """The form's values for ``services.save_life_event``; a blank slug is kept as the workspace
+    screen keeps it (the current one, or one made from the name)."""
+    values = {k: cleaned.get(k) for k in LIFE_EVENT_FIELDS}
+    values["slug"] = values["slug"] or (instance.slug if instance else values["name"] or "")
+    return values
+
+
+def _event_codes(formset: forms.BaseInlineFormSet) -> list[str]:
+    """The procedures' codes in the order given (the "thứ tự" numbers, then the rows' order)."""
+    rows = []
+    for index, form in enumerate(formset.forms):
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE") or not data.get("procedure"):
+            continue
+        order = data.get("order")
+        rows.append((order is None, order or 0, index, data["procedure"].code))
+    return [code for *_, code in sorted(rows)]
+
+
+class LifeEventProcedureFormSet(forms.BaseInlineFormSet):
+    def validate_unique(self) -> None:
+        """Duplicates are refused by :meth:`clean`, in words an operator reads."""
+
+    def clean(self) -> None:
+        super().clean()
+        codes = _event_codes(self)
+        if len(set(codes)) != len(codes):
+            raise forms.ValidationError("Mỗi thủ tục chỉ ghi một lần trong một sự kiện.")
+        try:
+            services._life_event_procedures(codes)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
+
+class LifeEventProcedureForm(forms.ModelForm):
+    class Meta:
+        model = LifeEventProcedure
+        fields = ("order", "procedure")
+
+    def validate_unique(self) -> None:
+        """Rows are rewritten as a whole list by the service: a procedure moved from one row to
+        another is not a duplicate of the row it left (duplicates are refused by the formset)."""
+
+
+class LifeEventProcedureInline(InlinePermissionMixin, admin.TabularInline):
+    model = LifeEventProcedure
+    form = LifeEventProcedureForm
+    formset = LifeEventProcedureFormSet
+    fields = ("order", "procedure")
+    autocomplete_fields = ("procedure",)
+    ordering = ("order",)
+    extra = 1
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(CatalogPermissionMixin, admin.ModelAdmin):
+    """Sự kiện đời sống and its ordered procedures, saved by ``services.save_life_event`` (one
+    audit record per save, as on the workspace screen) and deleted by
+    ``services.delete_life_event``."""
+
+    form = LifeEventForm
+    inlines = (LifeEventProcedureInline,)
+    fields = LIFE_EVENT_FIELDS
+    list_display = ("name", "slug", "order", "procedure_count", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug", "description", "items__procedure__code")
+    ordering = ("order", "name")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(procedure_count=Count("items"))
+
+    @admin.display(description="số thủ tục", ordering="procedure_count")
+    def procedure_count(self, obj: LifeEvent) -> int:
+        return obj.procedure_count
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        # Without marks too: "sinh con" finds "Khi sinh con" (its slug holds the folded words),
+        # "dang ky khai sinh" finds the events that list that procedure.
+        results, dupes = super().get_search_results(request, queryset, search_term)
+        words = re.findall(r"[a-z0-9]+", fold(search_term))
+        tokens = search.search_tokens(search_term)
+        if words:
+            matching = LifeEvent.objects.filter(
+                Q(slug__contains="-".join(words))
+                | Q(items__procedure__search_name__contains=" ".join(tokens))
+            )
+            results = results | queryset.filter(pk__in=matching.values("pk"))
+        return results, dupes
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.can_manage_catalog(request.user)
+
+    def save_model(self, request: HttpRequest, obj: LifeEvent, form: Any, change: bool) -> None:
+        """Nothing yet: the event and its procedures are saved together in ``save_related``."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        codes: list[str] | None = None
+        for formset in formsets:
+            # Saved by the service below, not by the formset; the admin's change message
+            # only needs these lists.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if formset.model is LifeEventProcedure:
+                codes = _event_codes(formset)
+        current = LifeEvent.objects.get(pk=form.instance.pk) if change else None
+        saved = services.save_life_event(
+            actor=request.user, event=current, procedure_codes=codes,
+            **_event_values(form.cleaned_data, current),
+        )  # fmt: skip
+        _adopt(form.instance, saved)
+
+    def delete_model(self, request: HttpRequest, obj: LifeEvent) -> None:
+        services.delete_life_event(actor=request.user, event=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for event in queryset:
+            services.delete_life_event(actor=request.user, event=event)

@@ -1251,6 +1251,24 @@ def _comparable_papers(papers: Sequence[dict[str, Any]]) -> list[tuple]:
     ]
 
 
+def _papers_as_kept(procedure: Procedure, papers: Sequence[dict[str, Any]]) -> list[dict]:
+    """Incoming papers that do not say their kind or condition (a spreadsheet exported before
+    paper kinds existed) take them from the row they match, as :func:`_paper_rows` will, so
+    comparing them with the stored rows does not see a change that will not happen."""
+    keys = ("kind", "conditional", "condition")
+    if all(k in p for p in papers for k in keys):
+        return list(papers)
+    rows = list(procedure.papers.all())
+    existing = {(p.group, p.name): p for p in rows}
+    _match_by_name(rows, papers, existing)
+    kept = []
+    for item in papers:
+        previous = existing.get((clean_line(item.get("group")), clean_text(item.get("name"))))
+        kind, conditional, condition = _paper_kind(item, previous)
+        kept.append({**item, "kind": kind, "conditional": conditional, "condition": condition})
+    return kept
+
+
 def apply_data(
     data: dict[str, Any],
     *,
@@ -1268,6 +1286,8 @@ def apply_data(
     values = _target_values(data, current, fields)
     channels = data.get("channels")
     papers = data.get("papers")
+    if papers is not None and current is not None:
+        papers = _papers_as_kept(current, papers)
     if current is None:
         parsed = codes.parse(data["code"])
         procedure = Procedure(code=data["code"], base_code=parsed.base, code_suffix=parsed.suffix,
@@ -1479,8 +1499,9 @@ def _export_xlsx() -> bytes:
     channels = workbook.create_sheet("Cách thức thực hiện")
     channels.append(["Mã số", "Hình thức nộp", "Thời hạn", "Đơn vị", "Thời hạn (nguyên văn)",
                      "Phí, lệ phí (đồng)", "Phí (nguyên văn)", "Mô tả phí"])  # fmt: skip
-    papers = workbook.create_sheet("Thành phần hồ sơ")
-    papers.append(["Mã số", "Nhóm", "Tên giấy tờ", "Bản chính", "Bản sao", "Mẫu đơn, tờ khai"])
+    papers = workbook.create_sheet(importing.PAPERS_SHEET)
+    papers.append(list(importing.PAPER_HEADERS))
+    _paper_choices(papers)
     for p in _export_queryset():
         sheet.append([
             p.code, p.name, p.field.name if p.field_id else "", ", ".join(p.level_labels),
@@ -1494,11 +1515,30 @@ def _export_xlsx() -> bytes:
                 c.fee_description,
             ])  # fmt: skip
         for paper in p.papers.all():
-            papers.append([p.code, paper.group, paper.name, paper.originals, paper.copies,
-                           "; ".join(paper.template_names)])  # fmt: skip
+            papers.append([
+                p.code, paper.group, paper.name, importing.PAPER_KIND_LABELS[paper.kind],
+                importing.YES if paper.conditional else importing.NO, paper.condition,
+                paper.originals, paper.copies, "; ".join(paper.template_names),
+            ])  # fmt: skip
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _paper_choices(sheet: Any) -> None:
+    """Drop-down lists for the columns "Loại" and "Có điều kiện", so an edit stays readable."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for column, values in (
+        ("D", importing.PAPER_KIND_LABELS.values()),
+        ("E", (importing.YES, importing.NO)),
+    ):
+        choice = DataValidation(
+            type="list", formula1=f'"{",".join(values)}"', allow_blank=True, showErrorMessage=True,
+            errorTitle="Giá trị không hợp lệ", error="Chọn một giá trị trong danh sách.",
+        )  # fmt: skip
+        choice.add(f"{column}2:{column}1048576")
+        sheet.add_data_validation(choice)
 
 
 # --- demo data ---------------------------------------------------------------------------------
