@@ -15,16 +15,19 @@ The mandated forms (Mẫu 01–06) download as PDF: ``GET /{code}/forms/{01..05}
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.http import parse_etags, quote_etag
 from ninja import File, Form, P, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.responses import NinjaJSONEncoder
 from pydantic import Field as PydanticField
+from pydantic import ValidationError as PydanticValidationError
 
 from chinhquyen.accounts.models import User
 from chinhquyen.catalog import selectors as catalog_selectors
@@ -706,6 +709,44 @@ _LOOKUP_NOT_FOUND = {
 }
 
 
+class RatingReasonOut(Schema):
+    code: str = PydanticField(description="Mã lý do, gửi trong `reasons` khi đánh giá")
+    text: str = PydanticField(description="Nội dung hiển thị cho người đánh giá")
+    levels: list[str] = PydanticField(description="Các mức hài lòng dùng được lý do này")
+    requires_comment: bool = PydanticField(description="Chọn lý do này thì phải ghi ý kiến")
+
+
+RATING_REASONS_MAX_AGE = 300
+
+
+@router.get(
+    "/rating-reasons",
+    auth=None,
+    response={200: list[RatingReasonOut], 304: None},
+    summary="Danh sách lý do đánh giá mức độ hài lòng đang dùng, theo thứ tự hiển thị",
+    description=(
+        "Không cần đăng nhập. Lý do do tỉnh quản lý (thêm, sửa, thôi dùng) nên đọc từ đây thay vì "
+        "ghi cứng; `levels` là các mức (very_satisfied, satisfied, not_satisfied) dùng được lý do. "
+        f"Lưu đệm được {RATING_REASONS_MAX_AGE} giây; có ETag (If-None-Match → 304)."
+    ),
+)
+def rating_reasons(request):
+    rows = [
+        {"code": r.code, "text": r.text, "levels": r.levels,
+         "requires_comment": r.requires_comment}
+        for r in ratings.active_reasons()
+    ]  # fmt: skip
+    body = json.dumps(rows, ensure_ascii=False).encode()
+    etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={RATING_REASONS_MAX_AGE}"
+    return response
+
+
 @router.get(
     "/due-soon",
     response={200: list[DuePromptOut], **ERRORS},
@@ -801,6 +842,107 @@ def submit(request, body: SubmitIn):
                 **common, applicant=applicant, channel=body.channel, desk=desk,
                 result_delivery=body.result_delivery or "desk",
             )  # fmt: skip
+        d = selectors.get_for_user(user, d.code) or d
+        return Status(200 if replay else 201, _detail(d, user))
+
+    return _run(run)
+
+
+class DeskIntakeIn(Schema):
+    """The ``payload`` part of ``POST /desk-intake`` (JSON text in a multipart form)."""
+
+    procedure: str = PydanticField(description="Mã thủ tục, ví dụ 1.004946")
+    agency: str = PydanticField(description="Mã định danh cơ quan tiếp nhận")
+    applicant: ApplicantIn
+    channel: str = PydanticField("direct", description="direct (trực tiếp) hoặc postal (bưu chính)")
+    desk: int | None = PydanticField(None, description="Bộ phận một cửa của cơ quan")
+    papers: list[int | None] = PydanticField(
+        default_factory=list,
+        description="Thành phần hồ sơ (id) của từng tệp `files`, cùng thứ tự; null: giấy tờ khác",
+    )
+    decision: str = PydanticField(
+        "receive", description="receive, request_supplement hoặc refuse_reception"
+    )
+    items: list[SupplementItemIn] = PydanticField(
+        default_factory=list, description="Giấy tờ cần bổ sung (request_supplement)"
+    )
+    reasons: str | list[str] = PydanticField("", description="Lý do từ chối (refuse_reception)")
+    note: str = ""
+    result_delivery: str = PydanticField("desk", description="desk, post hoặc online")
+    paper_group: str = ""
+    subject: str = ""
+    form_data: dict[str, Any] = PydanticField(default_factory=dict)
+
+
+_PAYLOAD_HELP = (
+    "JSON: procedure, agency, applicant {kind, name, identity_number, tax_code, representative, "
+    "phone, email, address}, channel (direct/postal), desk, papers (id thành phần hồ sơ của từng "
+    "tệp, cùng thứ tự với files), decision (receive/request_supplement/refuse_reception), items "
+    "[{paper, name, reason}], reasons, note, result_delivery, paper_group, subject, form_data"
+)
+
+
+def _intake_payload(text: str) -> DeskIntakeIn:
+    """``payload`` parsed and checked, or a 422 naming each wrong field."""
+    try:
+        return DeskIntakeIn.model_validate_json(text)
+    except PydanticValidationError as exc:
+        errors: dict[str, list[str]] = {}
+        for e in exc.errors():
+            field = ".".join(str(part) for part in e["loc"]) or "payload"
+            errors.setdefault(field, []).append(f"Không hợp lệ: {e['msg']}.")
+        raise invalid(errors, code="invalid_payload") from None
+
+
+@router.post(
+    "/desk-intake",
+    response={200: DossierOut, 201: DossierOut, **ERRORS},
+    summary="Tiếp nhận hồ sơ tại quầy: đăng ký và tiếp nhận (hoặc yêu cầu bổ sung, từ chối) một lần",
+    description=(
+        "Dành cho cán bộ tiếp nhận (một cửa) của cơ quan `agency`. `multipart/form-data`: phần "
+        "`payload` là JSON (xem DeskIntakeIn), các tệp bản quét trong phần `files` (lặp lại), "
+        "`payload.papers[i]` là thành phần hồ sơ của tệp thứ i. Đăng ký và quyết định "
+        "(`decision`) chạy trong một giao dịch: bị từ chối (ví dụ còn thiếu giấy tờ: 422 "
+        "`missing_papers`) thì không có hồ sơ nào và không tệp nào được lưu. Header "
+        "`Idempotency-Key`: gửi lại cùng khóa trả về hồ sơ đã tạo (200), không tạo hồ sơ mới; "
+        "khóa của tài khoản khác: 403."
+    ),
+)
+def desk_intake(
+    request,
+    payload: Form[str, P(description=_PAYLOAD_HELP)],
+    files: File[list[UploadedFile]] = None,
+):
+    def run():
+        user = _user(request)
+        body = _intake_payload(payload)
+        uploads = list(files or [])
+        if len(body.papers) != len(uploads):
+            raise invalid(
+                {
+                    "papers": [
+                        f"Gửi {len(uploads)} tệp nhưng payload.papers có {len(body.papers)} "
+                        "mục: cần một mục (thành phần hồ sơ) cho mỗi tệp, cùng thứ tự."
+                    ]
+                }
+            )
+        key = (request.headers.get("Idempotency-Key") or "").strip() or None
+        replay = bool(key) and Dossier.objects.filter(idempotency_key=key).exists()
+        procedure = catalog_selectors.get_procedure(body.procedure)
+        if procedure is None:
+            raise ValidationError({"procedure": [f"Không tìm thấy thủ tục «{body.procedure}»."]})
+        agency = _agency(body.agency)
+        desk = Desk.objects.filter(pk=body.desk, agency=agency).first() if body.desk else None
+        if body.desk and desk is None:
+            raise invalid({"desk": ["Bộ phận một cửa không thuộc cơ quan tiếp nhận."]})
+        d = services.receive_at_desk(
+            actor=user, procedure=procedure, agency=agency, applicant=body.applicant.dict(),
+            channel=body.channel, desk=desk, form_data=body.form_data,
+            papers=[(paper, f, f.name or "") for paper, f in zip(body.papers, uploads, strict=True)],
+            decision=body.decision, items=[i.dict() for i in body.items],
+            reasons=body.reasons, note=body.note, result_delivery=body.result_delivery,
+            paper_group=body.paper_group, subject=body.subject, idempotency_key=key,
+        )  # fmt: skip
         d = selectors.get_for_user(user, d.code) or d
         return Status(200 if replay else 201, _detail(d, user))
 
@@ -1023,7 +1165,8 @@ class RatingIn(Schema):
     level: str = PydanticField(description="very_satisfied, satisfied hoặc not_satisfied")
     reasons: list[str] = PydanticField(
         default_factory=list,
-        description="slow, attitude, many_supplements, unclear_guidance, other",
+        description="Mã các lý do (GET /api/v1/dossiers/rating-reasons): lý do đang dùng và dùng "
+        "được cho mức đã chọn",
     )
     comment: str = ""
 

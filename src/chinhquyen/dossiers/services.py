@@ -818,6 +818,7 @@ def _existing(key: str, actor: Any) -> Dossier | None:
         )
     if creator != actor.pk:
         raise PermissionDenied("Khóa chống nộp trùng này đã được một tài khoản khác sử dụng.")
+    existing._replayed = True  # tells ``receive_at_desk`` that nothing was created now
     return existing
 
 
@@ -1227,6 +1228,106 @@ def refuse_reception(
             d, "refuse_reception", actor=actor, at=at, before=before,
             event={"to_label": d.applicant_name, "opinion": text}, details={"reasons": text},
         )  # fmt: skip
+
+
+# --- intake at the desk (tiếp nhận tại quầy) --------------------------------------------------
+
+# What the desk decides about a walk-in dossier: the engine action run right after registration.
+DESK_DECISIONS = ("receive", "request_supplement", "refuse_reception")
+
+
+@_action
+def receive_at_desk(
+    *,
+    actor: User,
+    procedure: Procedure,
+    agency: Agency,
+    applicant: Mapping[str, Any],
+    papers: Sequence[Any] = (),
+    decision: str = "receive",
+    items: Sequence[Mapping[str, Any]] = (),
+    reasons: str | Sequence[str] = "",
+    note: str = "",
+    channel: str = Channel.DIRECT,
+    desk: Desk | None = None,
+    applicant_account: User | None = None,
+    form_data: Mapping[str, Any] | None = None,
+    result_delivery: str = Delivery.DESK,
+    paper_group: str = "",
+    subject: str = "",
+    idempotency_key: str | None = None,
+) -> Dossier:
+    """Tiếp nhận hồ sơ tại quầy: register a walk-in (or postal) dossier and decide on it at once.
+
+    The desk's one-screen intake and API clients (a kiosk, a ward's software) do the same thing
+    in one call: :func:`register_at_desk`, then ``decision``, in **one transaction**:
+
+    - ``"receive"`` (default): :func:`receive` (papers complete, result date appointed, Mẫu 01);
+    - ``"request_supplement"``: :func:`request_supplement` with ``items`` and ``note`` (Mẫu 02);
+    - ``"refuse_reception"``: :func:`refuse_reception` with ``reasons`` (Mẫu 03).
+
+    Each step keeps its own checks, control-sheet line, audit record and outbox event: the
+    dossier's sheet reads ``register_at_desk`` then the decision, exactly as when both are called
+    one after the other. If the decision is refused (papers missing, no reasons, …) nothing is
+    left: no dossier, no code used, no stored scan. ``idempotency_key`` as for
+    :func:`register_at_desk`: the same key by the same official returns the first dossier,
+    unchanged (whatever its state now); by anyone else it is refused.
+
+    Files: the scans are written to storage inside the transaction (the papers' rows name them,
+    and :func:`receive` reads those rows to check completeness) and deleted again if the
+    transaction does not commit. The transaction is ``durable``: this action must be the
+    outermost transaction, so leaving the ``with`` block without an exception means the rows are
+    committed, and any exception (the decision refused, the commit itself failing) is seen here,
+    where the files are removed. Called inside a caller's ``transaction.atomic()`` it raises
+    ``RuntimeError`` instead of leaving files behind a later rollback that it could not see.
+    Storing the files after the commit (``transaction.on_commit``) was not chosen: a dossier
+    whose receipt is already printed could then lose its scans to a failed write, which breaks
+    "a request that was acknowledged is on disk".
+    """
+    if decision not in DESK_DECISIONS:
+        raise invalid(
+            {"decision": ["Quyết định tại quầy phải là tiếp nhận, yêu cầu bổ sung hoặc từ chối."]}
+        )
+    if channel not in (Channel.DIRECT, Channel.POSTAL):
+        raise invalid(
+            {"channel": ["Tại Bộ phận Một cửa chỉ đăng ký hồ sơ trực tiếp hoặc qua bưu chính."]}
+        )
+    if not permissions.can_register_at_desk(actor, agency):
+        raise _deny("register_at_desk")
+    key = (idempotency_key or "").strip() or None
+    if key is not None and len(key) <= 200:  # a longer key is refused by registration
+        existing = _existing(key, actor)
+        if existing is not None:
+            return existing
+    # The decision's own inputs, before a file is stored (its action checks them again).
+    workflow.check_inputs(decision, {"items": items, "reasons": reasons})
+    stored: list[str] = []
+    try:
+        with transaction.atomic(durable=True):
+            d = register_at_desk(
+                actor=actor, procedure=procedure, agency=agency, applicant=applicant,
+                channel=channel, desk=desk, applicant_account=applicant_account,
+                form_data=form_data, papers=papers, result_delivery=result_delivery,
+                paper_group=paper_group, subject=subject, idempotency_key=key,
+            )  # fmt: skip
+            if getattr(d, "_replayed", False):
+                # A twin with the same key committed first (the unique key caught it).
+                return d
+            stored.extend(d.papers.values_list("file", flat=True))
+            version = d.version
+            if decision == "receive":
+                d = receive(actor=actor, dossier=d, expected_version=version, note=note)
+            elif decision == "request_supplement":
+                d = request_supplement(
+                    actor=actor, dossier=d, expected_version=version, items=items, note=note
+                )
+            else:
+                d = refuse_reception(actor=actor, dossier=d, expected_version=version,
+                                     reasons=reasons)  # fmt: skip
+    except BaseException:
+        _discard(stored)
+        raise
+    return d
 
 
 # --- processing --------------------------------------------------------------------------------

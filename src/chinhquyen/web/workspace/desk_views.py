@@ -24,7 +24,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -280,22 +279,17 @@ def _submit(
     if context["values"]["link"]:
         number, _ = desk.normalize_key(values["identity_number"], "")
         account = desk.account_for(number)
-    stored: list[str] = []
+    decision, extra = _decision(action, unticked, reasons, context["values"])
     try:
-        with transaction.atomic():
-            d = services.register_at_desk(
-                actor=user, procedure=procedure, agency=agency, applicant=values,
-                channel=channel, desk=the_desk, applicant_account=account, papers=upload,
-                result_delivery=delivery, paper_group=group, idempotency_key=key,
-            )  # fmt: skip
-            if d.status == Status.SUBMITTED and d.version == 1:  # not a replay of a twin
-                stored = list(d.papers.values_list("file", flat=True))
-                d = _decide(action, user, d, unticked, reasons, context["values"])
-    except PermissionDenied:
-        raise
+        # Registration and the decision are one engine action (one transaction; the scans are
+        # removed by the engine if it does not commit).
+        d = services.receive_at_desk(
+            actor=user, procedure=procedure, agency=agency, applicant=values,
+            channel=channel, desk=the_desk, applicant_account=account, papers=upload,
+            result_delivery=delivery, paper_group=group, idempotency_key=key,
+            decision=decision, **extra,
+        )  # fmt: skip
     except ValidationError as exc:
-        for name in stored:  # the transaction rolled back: its files go too
-            default_storage.delete(name)
         fields, general = _messages_of(exc)
         for name, msgs in list(fields.items()):
             found = _PAPER_KEY.match(name)
@@ -318,12 +312,12 @@ def _submit(
     return redirect("workspace:desk_done", code=d.code)
 
 
-def _decide(
-    action: str, user: Any, d: Dossier, unticked: list, reasons: dict, values: dict
-) -> Dossier:
-    """The second half of the desk sequence, in the same transaction as the registration."""
+def _decision(
+    action: str, unticked: list, reasons: dict, values: dict
+) -> tuple[str, dict[str, Any]]:
+    """The engine's decision for the desk's button, with its inputs from the form."""
     if action == "tiep_nhan":
-        return services.receive(actor=user, dossier=d, expected_version=d.version)
+        return "receive", {}
     if action == "bo_sung":
         items = [
             {
@@ -333,13 +327,10 @@ def _decide(
             }
             for p in unticked
         ]
-        return services.request_supplement(
-            actor=user, dossier=d, expected_version=d.version, items=items,
-            note=values.get("note", "").strip()[:4000],
-        )  # fmt: skip
-    return services.refuse_reception(
-        actor=user, dossier=d, expected_version=d.version, reasons=values["refusal"]
-    )
+        return "request_supplement", {
+            "items": items, "note": values.get("note", "").strip()[:4000],
+        }  # fmt: skip
+    return "refuse_reception", {"reasons": values["refusal"]}
 
 
 @login_required
