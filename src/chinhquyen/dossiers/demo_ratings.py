@@ -10,6 +10,8 @@ The demo dossiers that demo citizens submitted online and that were handed back 
 the order of their demo key: the first is rated by its applicant (through
 :func:`chinhquyen.dossiers.ratings.rate_dossier`, audited, an hour after the hand-back), the
 second stays unrated so that its applicant sees "Chờ bạn đánh giá" in "Hồ sơ của tôi".
+The reason given is one of the reasons offered now (:func:`demo_reasons`): ``slow`` while the
+province still offers it for the level, else its first reason for that level, else none.
 Idempotent: a dossier already rated is left as it is.
 """
 
@@ -30,6 +32,13 @@ DEMO_RATING = {
     "reasons": ["slow"],
     "comment": "Cán bộ hướng dẫn tận tình; mong rút ngắn thời gian chờ.",
 }
+
+
+def demo_reasons(level: str = DEMO_RATING["level"]) -> list[str]:
+    """The demo rating's reasons, taken from the reasons offered now for ``level``."""
+    offered = [r.code for r in ratings.active_reasons(level)]
+    wanted = [code for code in DEMO_RATING["reasons"] if code in offered]
+    return wanted or offered[:1]
 
 
 def _returned_by_citizens() -> list[Dossier]:
@@ -61,7 +70,7 @@ def load_demo_ratings(*, stdout: Any = None) -> dict[str, int]:
                         first.submitted_by,
                         first,
                         DEMO_RATING["level"],
-                        DEMO_RATING["reasons"],
+                        demo_reasons(),
                         DEMO_RATING["comment"],
                     )
             created = 1

@@ -753,3 +753,65 @@ class DossierRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.get_level_display()}"
+
+
+class RatingReason(models.Model):
+    """A reason a citizen may tick when rating a dossier, kept as data so the province can reword,
+    reorder, add or retire reasons without a release.
+
+    Ratings store the reason's ``code`` (a list of codes in :attr:`DossierRating.reasons`), so the
+    code never changes once created and a reason used by a rating is retired (``is_active``
+    off), never deleted: statistics keep counting and naming it.
+    """
+
+    code = models.SlugField(
+        "mã lý do",
+        max_length=40,
+        unique=True,
+        help_text="Mã cố định lưu trong các bản đánh giá (chữ thường, số, gạch ngang, gạch dưới); "
+        "không sửa được sau khi tạo.",
+    )
+    text = models.CharField("nội dung hiển thị", max_length=200)
+    for_very_satisfied = models.BooleanField("dùng khi chọn «Rất hài lòng»", default=True)
+    for_satisfied = models.BooleanField("dùng khi chọn «Hài lòng»", default=True)
+    for_not_satisfied = models.BooleanField("dùng khi chọn «Không hài lòng»", default=True)
+    requires_comment = models.BooleanField(
+        "bắt buộc ghi ý kiến",
+        default=False,
+        help_text="Người đánh giá chọn lý do này thì phải ghi rõ ý kiến (ví dụ lý do «Khác»).",
+    )
+    position = models.PositiveSmallIntegerField("thứ tự", default=100)
+    is_active = models.BooleanField(
+        "đang dùng",
+        default=True,
+        help_text="Bỏ chọn để thôi hiển thị lý do này; các đánh giá cũ vẫn được thống kê theo nó.",
+    )
+
+    class Meta:
+        verbose_name = "lý do đánh giá"
+        verbose_name_plural = "lý do đánh giá"
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(for_very_satisfied=True)
+                | models.Q(for_satisfied=True)
+                | models.Q(for_not_satisfied=True),
+                name="rating_reason_has_level",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def levels(self) -> list[str]:
+        """The satisfaction levels this reason is offered for, in the order of the scale."""
+        flags = {
+            Satisfaction.VERY_SATISFIED: self.for_very_satisfied,
+            Satisfaction.SATISFIED: self.for_satisfied,
+            Satisfaction.NOT_SATISFIED: self.for_not_satisfied,
+        }
+        return [str(level) for level, on in flags.items() if on]
+
+    def offered_for(self, level: str) -> bool:
+        return level in self.levels

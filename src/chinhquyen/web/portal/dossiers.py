@@ -152,6 +152,25 @@ class WithdrawForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class ReasonCheckboxes(forms.CheckboxSelectMultiple):
+    """Reason checkboxes carrying the levels each reason is offered for (``data-levels``), so
+    ``portal/rating.js`` shows only those of the level chosen; without the script every reason
+    is listed, with a note on those offered for some levels only."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.levels: dict[str, list[str]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        levels = self.levels.get(str(value), [])
+        option["attrs"]["data-levels"] = " ".join(levels)
+        if levels and len(levels) < len(Satisfaction.values):
+            names = " hoặc ".join(f"«{Satisfaction(level).label}»" for level in levels)
+            option["note"] = f"khi bạn chọn {names}"
+        return option
+
+
 class RatingForm(forms.Form):
     level = forms.ChoiceField(
         label="Bạn hài lòng thế nào với việc giải quyết hồ sơ?",
@@ -160,10 +179,12 @@ class RatingForm(forms.Form):
         error_messages={"required": "Vui lòng chọn mức độ hài lòng."},
     )
     reasons = forms.MultipleChoiceField(
-        label="Điều bạn chưa hài lòng (nếu có)",
-        choices=list(ratings.REASONS.items()),
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Lý do (nếu có)",
+        widget=ReasonCheckboxes(attrs={"class": "form-check-input"}),
         required=False,
+        error_messages={
+            "invalid_choice": "Lý do bạn chọn không còn trong danh sách; vui lòng chọn lại."
+        },
     )
     comment = forms.CharField(
         label="Ý kiến khác",
@@ -171,6 +192,14 @@ class RatingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The reasons offered now, from the rows the province keeps (in their order).
+        rows = ratings.active_reasons()
+        field = self.fields["reasons"]
+        field.choices = [(r.code, r.text) for r in rows]
+        field.widget.levels = {r.code: r.levels for r in rows}
 
 
 def _open_supplement(d: Dossier) -> SupplementRequest | None:
@@ -186,6 +215,7 @@ def _detail_context(request: HttpRequest, d: Dossier, **extra: Any) -> dict[str,
     if supplement is not None:
         brought = list(d.papers.filter(uploaded_at__gte=supplement.requested_at))
     rating = ratings.rating_of(d)
+    can_rate = rating is None and d.status in ratings.RATEABLE
     context = {
         "dossier": d,
         "status": timeline.plain_status(d.status),
@@ -206,9 +236,9 @@ def _detail_context(request: HttpRequest, d: Dossier, **extra: Any) -> dict[str,
         "can_receipt": d.received_at is not None,
         "can_withdraw": _may(request.user, "withdraw", d),
         "rating": rating,
-        "rating_reasons": [ratings.REASONS.get(r, r) for r in rating.reasons] if rating else [],
-        "can_rate": rating is None and d.status in ratings.RATEABLE,
-        "rating_form": extra.pop("rating_form", None) or RatingForm(),
+        "rating_reasons": ratings.reason_texts(rating.reasons) if rating else [],
+        "can_rate": can_rate,
+        "rating_form": extra.pop("rating_form", None) or (RatingForm() if can_rate else None),
         "errors": extra.pop("errors", []),
     }
     context.update(extra)
