@@ -322,6 +322,10 @@ TASKS = {
     }
 }
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CHINHQUYEN_OUTBOX_MAX_ATTEMPTS", "8"))
+# Retention (events.housekeeping): delivered outbox events are deleted after this many days;
+# notification rows lose destination and text after theirs. 0 keeps everything.
+OUTBOX_RETENTION_DAYS = int(os.environ.get("CHINHQUYEN_OUTBOX_RETENTION_DAYS", "30"))
+NOTIFICATION_RETENTION_DAYS = int(os.environ.get("CHINHQUYEN_NOTIFICATION_RETENTION_DAYS", "365"))
 
 # --- Caches: the counters of the per-address rate limits (django-ratelimit) ---------------------
 # "ratelimit": small counter files under the data directory, shared by every worker process and

@@ -22,6 +22,8 @@ class OutboxEvent(models.Model):
         verbose_name = "sự kiện outbox"
         verbose_name_plural = "sự kiện outbox"
         ordering = ["-created_at"]
+        # Retention (services.prune) reads the oldest events first.
+        indexes = [models.Index(fields=["created_at"], name="outbox_event_created")]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.aggregate_type}:{self.aggregate_id}"

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from chinhquyen.audit import services as audit
 from chinhquyen.core import fastsql
 from chinhquyen.events import registry
 from chinhquyen.events.models import Delivery, OutboxEvent
@@ -216,3 +218,112 @@ def deliver_due(limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for pk in list(due) if deliver(pk) == Delivery.Status.DELIVERED)
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+DEFAULT_OUTBOX_RETENTION_DAYS = 30
+# Ids per batch of :func:`prune`: each batch is its own short transaction, so a large backlog
+# never holds the SQLite write lock (or PostgreSQL row locks) for long.
+PRUNE_BATCH = 1000
+# A shorter retention would let a repeated publish (same idempotency key, e.g. a retried
+# request) run its handlers a second time once the first event is gone.
+MIN_OUTBOX_RETENTION = timedelta(days=1)
+
+
+def outbox_retention() -> timedelta | None:
+    """How long delivered events are kept (``OUTBOX_RETENTION_DAYS``); ``None``: for ever (0)."""
+    days = getattr(settings, "OUTBOX_RETENTION_DAYS", DEFAULT_OUTBOX_RETENTION_DAYS)
+    if days is None or days <= 0:
+        return None
+    return max(timedelta(days=days), MIN_OUTBOX_RETENTION)
+
+
+def _unfinished_deliveries() -> models.QuerySet[Delivery]:
+    # Named statuses rather than "not delivered": the (status, next_attempt_at) index finds
+    # these few rows, where an inequality would read every delivery in each batch.
+    unfinished = [s for s in Delivery.Status.values if s != Delivery.Status.DELIVERED]
+    return Delivery.objects.filter(event=OuterRef("pk"), status__in=unfinished)
+
+
+def prunable_events(*, cutoff: datetime) -> models.QuerySet[OutboxEvent]:
+    """Events :func:`prune` may delete: created before ``cutoff``, every delivery delivered.
+
+    An event with a pending, failed or dead delivery is the operators' to look at and stays, as
+    does everything newer. An event no handler was registered for (no delivery) has nothing
+    left to do and goes too.
+    """
+    return OutboxEvent.objects.filter(created_at__lt=cutoff).filter(
+        ~Exists(_unfinished_deliveries())
+    )
+
+
+def prune(
+    *,
+    now: datetime | None = None,
+    keep: timedelta | None = None,
+    batch_size: int = PRUNE_BATCH,
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """Delete delivered outbox events older than ``keep`` (default: ``OUTBOX_RETENTION_DAYS``)
+    with their deliveries; returns ``{"events", "deliveries", "kept"}``.
+
+    ``kept`` counts the old events held back because a delivery is not delivered. Each batch
+    deletes its delivered deliveries first, then those of its events left without any delivery,
+    in one transaction: a delivery an operator sends back to the queue meanwhile (``retry``) is
+    not ``delivered`` any more, so it and its event stay. Each batch that deleted something
+    writes one audit record with the counts. With ``dry_run`` nothing is deleted and the counts
+    say what would be.
+    """
+    now = now or timezone.now()
+    keep = keep if keep is not None else outbox_retention()
+    counts = {"events": 0, "deliveries": 0, "kept": 0}
+    if keep is None:
+        return counts  # retention switched off: keep everything
+    keep = max(keep, MIN_OUTBOX_RETENTION)
+    cutoff = now - keep
+    candidates = prunable_events(cutoff=cutoff)
+    counts["kept"] = (
+        OutboxEvent.objects.filter(created_at__lt=cutoff)
+        .filter(Exists(_unfinished_deliveries()))
+        .count()
+    )
+    if dry_run:
+        counts["events"] = candidates.count()
+        counts["deliveries"] = Delivery.objects.filter(event__in=candidates).count()
+        return counts
+    while True:
+        with transaction.atomic():
+            ids = list(candidates.order_by("created_at").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            deliveries, _ = Delivery.objects.filter(
+                event_id__in=ids, status=Delivery.Status.DELIVERED
+            ).delete()
+            _, per_model = (
+                OutboxEvent.objects.filter(pk__in=ids)
+                .filter(~Exists(Delivery.objects.filter(event=OuterRef("pk"))))
+                .delete()
+            )
+            events = per_model.get(OutboxEvent._meta.label, 0)
+            if events or deliveries:
+                audit.record(
+                    "events.prune",
+                    object_type=OutboxEvent._meta.label_lower,
+                    changes={
+                        "events": events,
+                        "deliveries": deliveries,
+                        "retention_days": round(keep.total_seconds() / 86400, 2),
+                    },
+                )
+        counts["events"] += events
+        counts["deliveries"] += deliveries
+        if not events:
+            break  # every event of the batch changed meanwhile: the next run looks again
+    return counts
+
+
+def mask_personal(text: str) -> str:
+    """``text`` with e-mail addresses and runs of 9+ digits (phone, identity numbers) masked,
+    as on a delivery's ``last_error``."""
+    return _DIGITS.sub("***", _EMAIL.sub(r"***@\1", text))

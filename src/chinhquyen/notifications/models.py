@@ -86,6 +86,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["ref_type", "ref_id"], name="notification_ref"),
             models.Index(fields=["status", "created_at"], name="notification_status"),
+            # Retention (notifications.retention) reads only rows not yet cleared.
+            models.Index(
+                fields=["created_at"],
+                condition=~models.Q(destination=""),
+                name="notification_prune",
+            ),
         ]
 
     def __str__(self) -> str:

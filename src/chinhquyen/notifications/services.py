@@ -176,6 +176,8 @@ def send_queued(notification_id: int, *, attempt: int) -> Notification | None:
     if row.status == Notification.Status.FAILED and row.sensitive:
         # An operator retried the delivery of a code whose text is gone on purpose.
         raise PermanentError("Tin có mã bí mật đã xóa nội dung: người dân cần xin mã mới.")
+    if row.status == Notification.Status.FAILED and not row.destination:
+        raise PermanentError("Tin đã quá thời hạn lưu: nơi nhận và nội dung đã xóa.")
     if row.status != Notification.Status.QUEUED:
         return row  # already sent, failed or skipped: delivering twice sends once
     row.attempts = attempt
@@ -220,10 +222,13 @@ def record_failure(notification_id: int, *, attempt: int, error: BaseException) 
 def reopen(notification_id: int) -> None:
     """Queue a failed row again when an operator retries its outbox delivery (its ``on_retry``).
 
-    The row of a message with a secret stays failed: its text is gone on purpose.
+    The row of a message with a secret stays failed: its text is gone on purpose; so does a row
+    cleared by the retention (:mod:`~chinhquyen.notifications.retention`).
     """
     row = Notification.objects.select_for_update().filter(pk=notification_id).first()
-    if row is None or row.status != Notification.Status.FAILED or row.sensitive:
+    if row is None or row.status != Notification.Status.FAILED:
+        return
+    if row.sensitive or not row.destination:
         return
     row.status, row.error = Notification.Status.QUEUED, ""
     row.save(update_fields=["status", "error"])
@@ -236,16 +241,28 @@ def _done(row: Notification) -> Notification:
     return row
 
 
+def _next_round(row: Notification) -> int:
+    """One more than the highest round of this row's send events still in the outbox.
+
+    Not their number: the outbox retention deletes old delivered events, and a count would then
+    repeat the key of an event still there (so no new delivery would be written).
+    """
+    keys = OutboxEvent.objects.filter(event_type=SEND_EVENT, aggregate_id=str(row.pk)).values_list(
+        "idempotency_key", flat=True
+    )
+    rounds = [int(k.rpartition(":")[2]) for k in keys if k.rpartition(":")[2].isdigit()]
+    return max(rounds, default=-1) + 1
+
+
 def resend(row: Notification) -> Notification:
     """Queue a failed or skipped row again (admin action): a new outbox event, new attempts."""
     with transaction.atomic():
         row = Notification.objects.select_for_update().get(pk=row.pk)
         if row.status not in (Notification.Status.FAILED, Notification.Status.SKIPPED):
             return row
-        if row.sensitive:
-            return row  # its text is gone on purpose; the person asks for a new code
+        if row.sensitive or not row.destination:
+            return row  # its text is gone on purpose (a code, or past the retention period)
         row.status, row.error, row.attempts = Notification.Status.QUEUED, "", 0
         row.save(update_fields=["status", "error", "attempts"])
-        rounds = OutboxEvent.objects.filter(event_type=SEND_EVENT, aggregate_id=str(row.pk))
-        _queue(row, round_=rounds.count())
+        _queue(row, round_=_next_round(row))
     return row

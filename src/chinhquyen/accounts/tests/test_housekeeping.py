@@ -365,8 +365,10 @@ def test_worker_housekeeping_step_runs_the_purge(caplog):
     user = _pending("0934567890", days=10)
     spent = _code(hours_ago=48, used_at=timezone.now() - timedelta(hours=47))
     with caplog.at_level(logging.INFO, logger="chinhquyen.worker"):
-        result = Worker.housekeep()
+        results = Worker.housekeep()
+    result = results["accounts"]
     assert (result.accounts, result.account_codes, result.codes) == (1, 1, 1)
+    assert results["retention"] is not None  # the outbox's retention ran in the same round
     assert not _exists(user) and not VerificationCode.objects.filter(pk=spent.pk).exists()
     assert AuditRecord.objects.get(action="accounts.purge_unverified").source == "system"
     assert "1 unverified registrations, 2 verification codes deleted" in caplog.text
@@ -379,8 +381,10 @@ def test_worker_housekeeping_failure_is_logged_without_details_and_not_raised(ca
 
     monkeypatch.setattr(housekeeping, "run", broken)
     with caplog.at_level(logging.INFO, logger="chinhquyen.worker"):
-        assert Worker.housekeep() is None
-    assert "housekeeping round failed (ValueError)" in caplog.text
+        results = Worker.housekeep()
+    assert results["accounts"] is None
+    assert results["retention"] is not None  # one failing step does not stop the others
+    assert "housekeeping accounts failed (ValueError)" in caplog.text
     assert "0934567890" not in caplog.text
 
 

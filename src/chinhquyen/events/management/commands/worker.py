@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from chinhquyen.events import services
 
-if TYPE_CHECKING:
-    from chinhquyen.accounts.housekeeping import PurgeResult
-
 log = logging.getLogger("chinhquyen.worker")
 
 # Rounds of ``deliver_due`` in one go before the poller sleeps again (each round is bounded).
 MAX_ROUNDS = 100
-# Seconds between two housekeeping rounds (stale registrations, spent verification codes).
+# Seconds between two housekeeping rounds (stale registrations, spent verification codes, the
+# outbox's and the notification log's retention).
 HOUSEKEEPING_INTERVAL = 3600.0
 
 
@@ -38,8 +36,8 @@ class Command(DbWorkerCommand):
             "--housekeeping-interval",
             type=float,
             default=HOUSEKEEPING_INTERVAL,
-            help="Giây giữa hai lần dọn đăng ký chưa xác minh và mã xác minh cũ "
-            "(mặc định 3600; 0 để tắt).",
+            help="Giây giữa hai lần dọn dữ liệu hết hạn lưu giữ: đăng ký chưa xác minh, mã xác "
+            "minh cũ, outbox đã gửi, nội dung thông báo cũ (mặc định 3600; 0 để tắt).",
         )
 
     def handle(
@@ -94,25 +92,40 @@ class Command(DbWorkerCommand):
             connection.close()
 
     @staticmethod
-    def housekeep() -> PurgeResult | None:
-        """One housekeeping round: delete registrations never confirmed and spent codes.
+    def housekeep() -> dict[str, Any]:
+        """One housekeeping round: each step in turn, whatever the others did.
 
-        Only counts are logged, never who; a failure is logged by its kind and not raised.
+        ``accounts``: registrations never confirmed and spent verification codes
+        (:func:`chinhquyen.accounts.housekeeping.run`); ``retention``: the outbox's delivered
+        events and the notification log's personal data past their retention
+        (:func:`chinhquyen.events.housekeeping.run`). Returns each step's result (``None`` when
+        it failed). Only counts are logged, never who; a failure is logged by its kind and not
+        raised, and the next round tries again.
         """
-        from chinhquyen.accounts import housekeeping
+        from chinhquyen.accounts import housekeeping as accounts
+        from chinhquyen.events import housekeeping as retention
 
-        try:
-            result = housekeeping.run()
-        except Exception as exc:  # noqa: BLE001 - the next round tries again
-            log.error("housekeeping round failed (%s)", type(exc).__name__)
-            return None
-        if result.accounts or result.total_codes:
+        results: dict[str, Any] = {}
+        for name, step in (("accounts", accounts.run), ("retention", retention.run)):
+            try:
+                results[name] = step()
+            except Exception as exc:  # noqa: BLE001 - the next round tries again
+                log.error("housekeeping %s failed (%s)", name, type(exc).__name__)
+                results[name] = None
+        done = results["accounts"]
+        if done is not None and (done.accounts or done.total_codes):
             log.info(
                 "housekeeping: %d unverified registrations, %d verification codes deleted",
-                result.accounts,
-                result.total_codes,
+                done.accounts,
+                done.total_codes,
             )
-        return result
+        kept = results["retention"]
+        if kept is not None and any(kept.values()):
+            log.info(
+                "housekeeping: %s",
+                ", ".join(f"{key} {value}" for key, value in kept.items()),
+            )
+        return results
 
     @classmethod
     def _housekeeping_loop(cls, stop: threading.Event, interval: float) -> None:
