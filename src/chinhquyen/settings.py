@@ -326,6 +326,9 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CHINHQUYEN_OUTBOX_MAX_ATTEMPTS", "8"))
 # notification rows lose destination and text after theirs. 0 keeps everything.
 OUTBOX_RETENTION_DAYS = int(os.environ.get("CHINHQUYEN_OUTBOX_RETENTION_DAYS", "30"))
 NOTIFICATION_RETENTION_DAYS = int(os.environ.get("CHINHQUYEN_NOTIFICATION_RETENTION_DAYS", "365"))
+# Online applications never submitted are deleted, with their uploaded files, when nobody has
+# touched them for this many days (0 keeps them).
+DRAFT_RETENTION_DAYS = int(os.environ.get("CHINHQUYEN_DRAFT_RETENTION_DAYS", "90"))
 
 # --- Caches: the counters of the per-address rate limits (django-ratelimit) ---------------------
 # "ratelimit": small counter files under the data directory, shared by every worker process and

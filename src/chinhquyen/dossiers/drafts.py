@@ -185,7 +185,7 @@ def _clean_form_data(value: Any) -> dict[str, Any]:
     return data
 
 
-def _discard_later(names: list[str]) -> None:
+def discard_later(names: list[str]) -> None:
     """Delete stored files once the transaction that stops using them has committed."""
 
     def run() -> None:
@@ -355,7 +355,7 @@ def remove_draft_paper(*, actor: User, draft: DossierDraft, paper: DraftPaper | 
         name = item.file.name
         item.delete()
         _touch(draft)
-        _discard_later([name])
+        discard_later([name])
 
 
 def delete_draft(*, actor: User, draft: DossierDraft) -> None:
@@ -371,7 +371,7 @@ def delete_draft(*, actor: User, draft: DossierDraft) -> None:
             actor=actor,
         )
         draft.delete()
-        _discard_later(names)
+        discard_later(names)
 
 
 def _draft_as_dossier(draft: DossierDraft) -> SimpleNamespace:
@@ -465,6 +465,6 @@ def submit_draft(*, actor: User, draft: DossierDraft) -> Dossier:
     )
     names = [item.file.name for item in items]
     DraftPaper.objects.filter(draft=locked).delete()
-    _discard_later(names)
+    discard_later(names)
     draft.dossier = dossier
     return dossier

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chinhquyen.catalog import selectors as catalog_selectors
 from chinhquyen.catalog.models import PaperKind, Procedure
 from chinhquyen.dossiers import draft_selectors, drafts, files, services
+from chinhquyen.dossiers import housekeeping as draft_housekeeping
 from chinhquyen.dossiers.models import ApplicantKind, Delivery, DossierDraft
 
 STEPS = [
@@ -139,12 +140,19 @@ def _go(request: HttpRequest, draft: DossierDraft, step: str) -> HttpResponse:
 @require_GET
 @login_first()
 def draft_list(request: HttpRequest) -> HttpResponse:
-    """Hồ sơ lưu tạm: my applications not yet submitted (continue or delete)."""
+    """Hồ sơ lưu tạm: my applications not yet submitted (continue or delete), each with the day
+    it is deleted if left untouched (:mod:`chinhquyen.dossiers.housekeeping`)."""
+    keep = draft_housekeeping.retention()
     items = [
-        {"draft": d, "url": _draft_url(STEP_URLS.get((d.data or {}).get("step"), STEPS[0][1]), d)}
+        {
+            "draft": d,
+            "url": _draft_url(STEP_URLS.get((d.data or {}).get("step"), STEPS[0][1]), d),
+            "deleted_after": d.updated_at + keep if keep else None,
+        }
         for d in draft_selectors.open_drafts(request.user)
     ]
-    return render(request, "portal/apply/drafts.html", {"items": items})
+    context = {"items": items, "retention_days": keep.days if keep else None}
+    return render(request, "portal/apply/drafts.html", context)
 
 
 def _procedure(code: str) -> Procedure:

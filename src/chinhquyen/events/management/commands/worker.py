@@ -93,38 +93,29 @@ class Command(DbWorkerCommand):
 
     @staticmethod
     def housekeep() -> dict[str, Any]:
-        """One housekeeping round: each step in turn, whatever the others did.
-
-        ``accounts``: registrations never confirmed and spent verification codes
-        (:func:`chinhquyen.accounts.housekeeping.run`); ``retention``: the outbox's delivered
-        events and the notification log's personal data past their retention
-        (:func:`chinhquyen.events.housekeeping.run`). Returns each step's result (``None`` when
-        it failed). Only counts are logged, never who; a failure is logged by its kind and not
-        raised, and the next round tries again.
+        """One housekeeping round (:func:`chinhquyen.core.housekeeping.run_all`): registrations
+        never confirmed, spent codes, abandoned drafts, the outbox's and the notification log's
+        retention. Returns each step's result (``None`` when it failed). Only counts are logged,
+        never who; a failure is logged by its kind and not raised, and the next round tries again.
         """
-        from chinhquyen.accounts import housekeeping as accounts
-        from chinhquyen.events import housekeeping as retention
+        from chinhquyen.core import housekeeping
 
-        results: dict[str, Any] = {}
-        for name, step in (("accounts", accounts.run), ("retention", retention.run)):
-            try:
-                results[name] = step()
-            except Exception as exc:  # noqa: BLE001 - the next round tries again
-                log.error("housekeeping %s failed (%s)", name, type(exc).__name__)
-                results[name] = None
-        done = results["accounts"]
+        results = housekeeping.run_all()
+        done = results.get("accounts")
         if done is not None and (done.accounts or done.total_codes):
             log.info(
                 "housekeeping: %d unverified registrations, %d verification codes deleted",
                 done.accounts,
                 done.total_codes,
             )
-        kept = results["retention"]
-        if kept is not None and any(kept.values()):
-            log.info(
-                "housekeeping: %s",
-                ", ".join(f"{key} {value}" for key, value in kept.items()),
-            )
+        for name in ("drafts", "retention"):
+            found = housekeeping.counts(results.get(name))
+            if any(found.values()):
+                log.info(
+                    "housekeeping %s: %s",
+                    name,
+                    ", ".join(f"{key} {value}" for key, value in found.items()),
+                )
         return results
 
     @classmethod
