@@ -180,7 +180,7 @@ _DIGITS = re.compile(r"\+?\d{9,}")
 def describe_error(exc: BaseException) -> str:
     """``Type: message`` for operators: short, one line, without personal data."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    message = _DIGITS.sub("***", _EMAIL.sub(r"***@\1", message))
+    message = mask_personal(message)
     text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     return text if len(text) <= ERROR_LENGTH else text[: ERROR_LENGTH - 1] + "…"
 
