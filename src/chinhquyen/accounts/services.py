@@ -19,7 +19,7 @@ from chinhquyen.accounts.models import (
 from chinhquyen.accounts.verification import CodeError, Destination
 from chinhquyen.audit import services as audit
 from chinhquyen.events import services as events
-from chinhquyen.lib import cccd, phone, taxcode
+from chinhquyen.lib import cccd, party, phone
 
 # ``actor=None`` means the system itself (a CLI command, the demo loader, a migration); views and
 # API handlers always pass ``request.user``.
@@ -503,16 +503,7 @@ def _clean_representation(values: dict[str, Any]) -> dict[str, str]:
         errors["name"] = ["Vui lòng nhập họ tên hoặc tên tổ chức."]
     elif len(out["name"]) > 255:
         errors["name"] = ["Tên dài quá 255 ký tự."]
-    if out["identity_number"]:
-        try:
-            out["identity_number"] = cccd.validate(out["identity_number"])
-        except cccd.InvalidIdentityNumber as exc:
-            errors["identity_number"] = [str(exc)]
-    if out["tax_code"]:
-        try:
-            out["tax_code"] = taxcode.validate(out["tax_code"])
-        except taxcode.InvalidTaxCode as exc:
-            errors["tax_code"] = [str(exc)]
+    party.check_numbers(out, errors)
     if out["kind"] == Representation.Kind.ORGANISATION:
         out["identity_number"] = ""
         if not out["tax_code"] and "tax_code" not in errors:

@@ -67,7 +67,7 @@ from chinhquyen.dossiers.models import (
     SupplementRequest,
 )
 from chinhquyen.events import services as events
-from chinhquyen.lib import cccd, phone, taxcode
+from chinhquyen.lib import cccd, party, phone
 from chinhquyen.organizations.models import Agency, Desk
 
 MAX_FORM_DATA_BYTES = 200_000
@@ -516,16 +516,7 @@ def clean_applicant(values: Mapping[str, Any]) -> dict[str, str]:
         errors["name"] = ["Cần nhập tên chủ hồ sơ."]
     elif len(out["name"]) > 255:
         errors["name"] = ["Tên chủ hồ sơ dài quá 255 ký tự."]
-    if out["identity_number"]:
-        try:
-            out["identity_number"] = cccd.validate(out["identity_number"])
-        except cccd.InvalidIdentityNumber as exc:
-            errors["identity_number"] = [str(exc)]
-    if out["tax_code"]:
-        try:
-            out["tax_code"] = taxcode.validate(out["tax_code"])
-        except taxcode.InvalidTaxCode as exc:
-            errors["tax_code"] = [str(exc)]
+    party.check_numbers(out, errors)
     if out["kind"] == ApplicantKind.ORGANISATION and not out["tax_code"]:
         errors["tax_code"] = ["Chủ hồ sơ là tổ chức: cần nhập mã số thuế/mã số doanh nghiệp."]
     if out["phone"]:
